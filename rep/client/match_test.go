@@ -12,15 +12,15 @@ func TestRootFSMatch(t *testing.T) {
 		"docker":          ArbitraryProvider(),
 	}
 	cases := map[string]bool{
-		"preloaded:cflinuxfs4":                  true,
-		"preloaded:cflinuxfs3":                  false,
+		"preloaded:cflinuxfs4":                   true,
+		"preloaded:cflinuxfs3":                   false,
 		"preloaded+layer:cflinuxfs4?layer=x.tgz": true,
-		"docker:///cloudfoundry/grace":          true,
-		"docker://registry:5000/x#tag":          true,
-		"oci:///x":                              false,
-		"cflinuxfs4":                            false,
-		"":                                      false,
-		"%zz:bad":                               false,
+		"docker:///cloudfoundry/grace":           true,
+		"docker://registry:5000/x#tag":           true,
+		"oci:///x":                               false,
+		"cflinuxfs4":                             false,
+		"":                                       false,
+		"%zz:bad":                                false,
 	}
 	for rootfs, want := range cases {
 		if got := ps.Match(rootfs); got != want {

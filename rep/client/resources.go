@@ -108,7 +108,7 @@ type InternalRoute struct {
 type LRPUpdate struct {
 	InstanceGUID string `json:"instance_guid"`
 	ActualLRPKey
-	InternalRoutes []InternalRoute    `json:"internal_routes"`
+	InternalRoutes []InternalRoute   `json:"internal_routes"`
 	MetricTags     map[string]string `json:"metric_tags"`
 }
 
