@@ -1,71 +1,52 @@
 package client
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
+	"os"
+	"sync"
 	"testing"
-	"time"
+
+	"github.com/godiego/diego/internal/certs"
+	"github.com/godiego/diego/internal/tlsconf"
 )
 
-// testPKI is a throwaway CA with one server and one client certificate.
+// testPKI is a server and a client mTLS config signed by one development CA.
 type testPKI struct {
 	server, client *tls.Config
 }
 
-func newTestPKI(t *testing.T) testPKI {
+var (
+	pkiOnce  sync.Mutex
+	pkiCache = map[string]testPKI{}
+)
+
+// newTestPKI returns the mTLS configs of the named CA, generating it once per test binary
+// (RSA key generation is slow).
+func newTestPKI(t *testing.T, name string) testPKI {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "test-ca"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
+	pkiOnce.Lock()
+	defer pkiOnce.Unlock()
+	if p, ok := pkiCache[name]; ok {
+		return p
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	dir, err := os.MkdirTemp("", "repclient-pki-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, _ := x509.ParseCertificate(caDER)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-
-	leaf := func(serial int64, usage x509.ExtKeyUsage) tls.Certificate {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: "leaf"},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	paths, err := certs.Generate(dir, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return testPKI{
-		server: &tls.Config{
-			Certificates: []tls.Certificate{leaf(2, x509.ExtKeyUsageServerAuth)},
-			ClientCAs:    pool,
-			ClientAuth:   tls.RequireAndVerifyClientCert,
-			MinVersion:   tls.VersionTLS12,
-		},
-		client: &tls.Config{
-			Certificates: []tls.Certificate{leaf(3, x509.ExtKeyUsageClientAuth)},
-			RootCAs:      pool,
-			MinVersion:   tls.VersionTLS12,
-		},
+	server, err := tlsconf.Server(paths.ServerCert, paths.ServerKey, paths.CACert)
+	if err != nil {
+		t.Fatal(err)
 	}
+	client, err := tlsconf.Client(paths.ClientCert, paths.ClientKey, paths.CACert, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(dir) // everything is loaded in memory now
+	p := testPKI{server: server, client: client}
+	pkiCache[name] = p
+	return p
 }

@@ -74,7 +74,7 @@ func (f *fakeRep) requests() []recorded {
 
 func setup(t *testing.T) (*fakeRep, *Client) {
 	t.Helper()
-	pki := newTestPKI(t)
+	pki := newTestPKI(t, "main")
 	rep := newFakeRep(t, pki)
 	factory := NewFactory(Config{TLS: pki.client, RequireTLS: true})
 	c, err := factory.Client("http://ignored:1800", rep.srv.URL)
@@ -265,7 +265,7 @@ func TestAdmin(t *testing.T) {
 }
 
 func TestMutualTLSRequired(t *testing.T) {
-	pki := newTestPKI(t)
+	pki := newTestPKI(t, "main")
 	rep := newFakeRep(t, pki)
 	rep.set("GET /ping", 200, "")
 	noCert := pki.client.Clone()
@@ -274,7 +274,7 @@ func TestMutualTLSRequired(t *testing.T) {
 	if err := c.Ping(context.Background()); err == nil {
 		t.Fatal("a client without a certificate must be refused")
 	}
-	other := newTestPKI(t)
+	other := newTestPKI(t, "other")
 	c = NewFactory(Config{TLS: other.client}).ClientForURL(rep.srv.URL)
 	if err := c.Ping(context.Background()); err == nil {
 		t.Fatal("a server from another CA must be refused")
@@ -282,7 +282,7 @@ func TestMutualTLSRequired(t *testing.T) {
 }
 
 func TestTimeouts(t *testing.T) {
-	pki := newTestPKI(t)
+	pki := newTestPKI(t, "main")
 	rep := newFakeRep(t, pki)
 	rep.mu.Lock()
 	rep.replies["GET /state"] = reply{status: 200, body: stateJSON, delay: 300 * time.Millisecond}
