@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -54,6 +55,7 @@ func newFakeRep(t *testing.T, pki testPKI) *fakeRep {
 		w.WriteHeader(rep.status)
 		io.WriteString(w, rep.body)
 	}))
+	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	f.srv.TLS = pki.server
 	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
