@@ -75,7 +75,9 @@ func (c *CellState) ResourceMatch(res Resource) error {
 func (c *CellState) ComputeScore(res Resource, startingContainerWeight float64) float64 {
 	remaining := c.AvailableResources
 	remaining.Subtract(res)
-	return remaining.UsedFraction(c.TotalResources) + float64(c.StartingContainerCount)*startingContainerWeight
+	// The conversion keeps the product rounded on its own (no fused multiply-add), so every
+	// implementation of this score gets the same bits.
+	return remaining.UsedFraction(c.TotalResources) + float64(float64(c.StartingContainerCount)*startingContainerWeight)
 }
 
 // MatchRootFS reports whether one of the cell's providers serves rootfs.
