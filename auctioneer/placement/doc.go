@@ -14,8 +14,8 @@
 //   - Filters, per zone: rootfs, then volume drivers, then placement tags.
 //   - LRP score (lower wins): mean used fraction of memory (+ the cell's proxy overhead), disk
 //     and containers after placement, + StartingContainerCount × StartingContainerWeight,
-//     + 1000 × instances of the same process already on the cell,
-//     + normalised cell index × BinPackFirstFitWeight.
+//   - 1000 × instances of the same process already on the cell,
+//   - normalised cell index × BinPackFirstFitWeight.
 //   - Zones are visited by how many instances of the process they hold, fewest first; the
 //     best cell of the first zone wins, zones tied on that count are searched together.
 //   - Task score: the same resource score + 1000 × tasks on the cell, over every zone.

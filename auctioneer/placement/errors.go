@@ -40,10 +40,10 @@ func (e PlacementTagMismatchError) Error() string {
 type filterStage uint8
 
 const (
-	stageRootFS  filterStage = iota // no cell serves the rootfs
-	stageVolume                     // rootfs ok, volume drivers missing
-	stageTags                       // drivers ok, placement tags refused
-	stageOK                         // at least one cell passes
+	stageRootFS filterStage = iota // no cell serves the rootfs
+	stageVolume                    // rootfs ok, volume drivers missing
+	stageTags                      // drivers ok, placement tags refused
+	stageOK                        // at least one cell passes
 )
 
 // mergeZoneError folds one zone's failure into the running error the way upstream does:
