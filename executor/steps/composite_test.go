@@ -112,7 +112,6 @@ func TestTimeoutMessages(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 
-
 	emitting := &fake{block: true}
 	wrapped := Func(func(ctx2 context.Context, r func()) error {
 		emitting.Run(ctx2, r)

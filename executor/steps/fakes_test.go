@@ -44,7 +44,7 @@ func (f *fake) Run(ctx context.Context, ready func()) error {
 }
 
 func exits(err error) *fake { return &fake{err: err} }
-func blocks() *fake        { return &fake{block: true} }
+func blocks() *fake         { return &fake{block: true} }
 
 // seq is a check factory whose n-th step returns results[n] (the last one repeats).
 func seq(results ...error) (func() Step, *atomic.Int32) {
