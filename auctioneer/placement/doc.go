@@ -12,13 +12,13 @@
 //     containers plus this round's placements reach it, the rest fail with
 //     "waiting to start instance: reached in-flight start limit".
 //   - Filters, per zone: rootfs, then volume drivers, then placement tags.
-//   - LRP score (lower wins): mean used fraction of memory (+ the cell's proxy overhead), disk
-//     and containers after placement, + StartingContainerCount × StartingContainerWeight,
-//   - 1000 × instances of the same process already on the cell,
-//   - normalised cell index × BinPackFirstFitWeight.
+//   - LRP score (lower wins): the mean used fraction of memory (plus the cell's proxy
+//     overhead), disk and containers after placement; plus StartingContainerCount times
+//     StartingContainerWeight; plus 1000 per instance of the same process already on the
+//     cell; plus the normalised cell index times BinPackFirstFitWeight.
 //   - Zones are visited by how many instances of the process they hold, fewest first; the
 //     best cell of the first zone wins, zones tied on that count are searched together.
-//   - Task score: the same resource score + 1000 × tasks on the cell, over every zone.
+//   - Task score: the same resource score plus 1000 per task on the cell, over every zone.
 //
 // Upstream leaves some orders to Go map iteration and unstable sorts. Here they are fixed, so
 // a plan depends only on its input: zones are ordered by name (then stably by instance
