@@ -19,10 +19,14 @@ import (
 	"github.com/godiego/diego/internal/logging"
 )
 
-// Config is upstream's debug server config block. Embed it in a daemon config.
-type Config struct {
+// DebugServerConfig is upstream's debug server config block. Embed it in a
+// daemon config.
+type DebugServerConfig struct {
 	DebugAddress string `json:"debug_address,omitempty"`
 }
+
+// Config is another name for DebugServerConfig.
+type Config = DebugServerConfig
 
 // Handler returns the debug mux. metrics may be nil.
 func Handler(sink *lager.ReconfigurableSink, metrics http.Handler) http.Handler {

@@ -11,8 +11,9 @@ import (
 	"code.cloudfoundry.org/lager/v3"
 )
 
-// Config holds upstream's lager config keys. Embed it in a daemon config.
-type Config struct {
+// LagerConfig holds upstream's lager config keys. Embed it in a daemon
+// config (its distinct name lets it sit beside other embedded blocks).
+type LagerConfig struct {
 	LogLevel            string   `json:"log_level,omitempty"`
 	RedactSecrets       bool     `json:"redact_secrets,omitempty"`
 	RedactPatterns      []string `json:"redact_patterns,omitempty"`
@@ -20,8 +21,11 @@ type Config struct {
 	MaxDataStringLength int      `json:"max_data_string_length,omitempty"`
 }
 
+// Config is another name for LagerConfig.
+type Config = LagerConfig
+
 // Validate checks the level and time format names.
-func (c Config) Validate() []string {
+func (c LagerConfig) Validate() []string {
 	var problems []string
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		problems = append(problems, "log_level: "+err.Error())
