@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/godiego/diego/bbs"
+	"github.com/godiego/diego/bbs/events"
+	"github.com/godiego/diego/db/bbsdb"
+	"github.com/godiego/diego/proto/models"
+)
+
+// This file is the adapter for upstream's 14 deprecated routes: the
+// ActualLRPGroup reads and stream, r0 start/evacuate, r2 desired LRP and
+// task reads, FailTask, and the r0 event streams. It also holds the model
+// version downgrades they need.
+
+// modelVersion is the model format version a route serves.
+type modelVersion int
+
+const (
+	versionV0      modelVersion = 0
+	versionV2      modelVersion = 2
+	versionCurrent modelVersion = 3
+)
+
+func (h *Handler) addDeprecated(a map[string]http.Handler) {
+	a[bbs.ActualLRPGroupsRoute] = h.actualLRPGroups()
+	a[bbs.ActualLRPGroupsByProcessGuidRoute] = h.actualLRPGroupsByProcessGuid()
+	a[bbs.ActualLRPGroupByProcessGuidAndIndexRoute] = h.actualLRPGroupByProcessGuidAndIndex()
+	a[bbs.StartActualLRPRouteR0] = h.startActualLRP(false)
+	a[bbs.EvacuateRunningActualLRPRouteR0] = h.evacuateRunningActualLRP(false)
+	a[bbs.DesiredLRPsRouteR2] = h.desiredLRPs(versionV2)
+	a[bbs.DesiredLRPByProcessGuidRouteR2] = h.desiredLRPByProcessGuid(versionV2)
+	a[bbs.TasksRouteR2] = h.tasks(versionV2)
+	a[bbs.TaskByGuidRouteR2] = h.taskByGuid(versionV2)
+	a[bbs.FailTaskRoute] = h.failTask()
+	a[bbs.LRPGroupEventStreamRoute] = h.groupStream(versionCurrent)
+	a[bbs.LRPGroupEventStreamRouteR0] = h.groupStream(versionV0)
+	a[bbs.TaskEventStreamRouteR0] = h.taskStream(versionV0)
+	a[bbs.LRPInstanceEventStreamRouteR0] = h.instanceStream(versionV0)
+}
+
+func (h *Handler) actualLRPGroups() http.HandlerFunc {
+	return rpc(h, func() *models.ActualLRPGroupsRequest { return &models.ActualLRPGroupsRequest{} },
+		func() *models.ActualLRPGroupsResponse { return &models.ActualLRPGroupsResponse{} },
+		func(ctx context.Context, req *models.ActualLRPGroupsRequest, resp *models.ActualLRPGroupsResponse) error {
+			lrps, err := h.store.ActualLRPs(ctx, bbsdb.ActualLRPFilter{Domain: req.Domain, CellID: req.CellId})
+			resp.ActualLrpGroups = events.ResolveGroups(lrps)
+			return err
+		})
+}
+
+func (h *Handler) actualLRPGroupsByProcessGuid() http.HandlerFunc {
+	return rpc(h, func() *models.ActualLRPGroupsByProcessGuidRequest {
+		return &models.ActualLRPGroupsByProcessGuidRequest{}
+	},
+		func() *models.ActualLRPGroupsResponse { return &models.ActualLRPGroupsResponse{} },
+		func(ctx context.Context, req *models.ActualLRPGroupsByProcessGuidRequest, resp *models.ActualLRPGroupsResponse) error {
+			lrps, err := h.store.ActualLRPs(ctx, bbsdb.ActualLRPFilter{ProcessGUID: req.ProcessGuid})
+			resp.ActualLrpGroups = events.ResolveGroups(lrps)
+			return err
+		})
+}
+
+func (h *Handler) actualLRPGroupByProcessGuidAndIndex() http.HandlerFunc {
+	return rpc(h, func() *models.ActualLRPGroupByProcessGuidAndIndexRequest {
+		return &models.ActualLRPGroupByProcessGuidAndIndexRequest{}
+	},
+		func() *models.ActualLRPGroupResponse { return &models.ActualLRPGroupResponse{} },
+		func(ctx context.Context, req *models.ActualLRPGroupByProcessGuidAndIndexRequest, resp *models.ActualLRPGroupResponse) error {
+			i := req.Index
+			lrps, err := h.store.ActualLRPs(ctx, bbsdb.ActualLRPFilter{ProcessGUID: req.ProcessGuid, Index: &i})
+			if err != nil {
+				return err
+			}
+			groups := events.ResolveGroups(lrps)
+			if len(groups) == 0 {
+				return models.ErrResourceNotFound
+			}
+			resp.ActualLrpGroup = groups[0]
+			return nil
+		})
+}
+
+func (h *Handler) failTask() http.HandlerFunc {
+	return rpc(h, func() *models.FailTaskRequest { return &models.FailTaskRequest{} }, newTaskLifecycleResponse,
+		func(ctx context.Context, req *models.FailTaskRequest, _ *models.TaskLifecycleResponse) error {
+			return h.ctrl.FailTask(ctx, req.TaskGuid, req.FailureReason)
+		})
+}
+
+// desiredLRPAt returns the desired LRP as a route of version v serves it.
+func desiredLRPAt(d *models.DesiredLRP, v modelVersion) *models.DesiredLRP {
+	d = proto.Clone(d).(*models.DesiredLRP)
+	if v < versionCurrent {
+		d = downgradeDesiredLRP(d, int(v))
+	}
+	return populateMetricsGuid(d)
+}
+
+// taskAt returns the task as a route of version v serves it.
+func taskAt(t *models.Task, v modelVersion) *models.Task {
+	if v >= versionCurrent {
+		return t
+	}
+	return downgradeTask(proto.Clone(t).(*models.Task))
+}
+
+// versionEvent downgrades the model an event carries for r0 streams.
+func versionEvent(msg proto.Message, v modelVersion) proto.Message {
+	if v >= versionCurrent {
+		return msg
+	}
+	switch m := msg.(type) {
+	case *models.DesiredLRPCreatedEvent:
+		return &models.DesiredLRPCreatedEvent{DesiredLrp: desiredLRPAt(m.DesiredLrp, v), TraceId: m.TraceId}
+	case *models.DesiredLRPChangedEvent:
+		return &models.DesiredLRPChangedEvent{Before: desiredLRPAt(m.Before, v), After: desiredLRPAt(m.After, v), TraceId: m.TraceId}
+	case *models.DesiredLRPRemovedEvent:
+		return &models.DesiredLRPRemovedEvent{DesiredLrp: desiredLRPAt(m.DesiredLrp, v), TraceId: m.TraceId}
+	case *models.TaskCreatedEvent:
+		return &models.TaskCreatedEvent{Task: taskAt(m.Task, v)}
+	case *models.TaskChangedEvent:
+		return &models.TaskChangedEvent{Before: taskAt(m.Before, v), After: taskAt(m.After, v)}
+	case *models.TaskRemovedEvent:
+		return &models.TaskRemovedEvent{Task: taskAt(m.Task, v)}
+	}
+	return msg
+}
+
+// populateMetricsGuid keeps metrics_guid and metric_tags["source_id"] in
+// step, as every upstream desired LRP read does.
+func populateMetricsGuid(d *models.DesiredLRP) *models.DesiredLRP {
+	src, ok := d.MetricTags["source_id"]
+	switch {
+	case ok && d.MetricsGuid == "":
+		d.MetricsGuid = src.GetStatic()
+	case !ok && d.MetricsGuid != "":
+		if d.MetricTags == nil {
+			d.MetricTags = map[string]*models.MetricTagValue{}
+		}
+		d.MetricTags["source_id"] = &models.MetricTagValue{Static: d.MetricsGuid}
+	}
+	return d
+}
