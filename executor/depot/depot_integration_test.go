@@ -168,8 +168,8 @@ func TestDownloadThenRunAndCachedDependency(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(blob) }))
 	defer srv.Close()
 	info := executor.RunInfo{
-		Setup: &models.Action{DownloadAction: &models.DownloadAction{Artifact: "app", From: srv.URL + "/app.tgz", To: "/tmp/app", User: "root", CacheKey: "app"}},
-		Action: runAction("/bin/sh", "-c", "cat /tmp/app/greeting.txt /deps/greeting.txt"),
+		Setup:              &models.Action{DownloadAction: &models.DownloadAction{Artifact: "app", From: srv.URL + "/app.tgz", To: "/tmp/app", User: "root", CacheKey: "app"}},
+		Action:             runAction("/bin/sh", "-c", "cat /tmp/app/greeting.txt /deps/greeting.txt"),
 		CachedDependencies: []executor.CachedDependency{{Name: "deps", From: srv.URL + "/deps.tgz", To: "/deps", CacheKey: "deps"}},
 	}
 	e.start("download", info, 64)
