@@ -75,6 +75,7 @@ func NewReporter(logger lager.Logger, store Counter, m *Metrics, clk clock.Clock
 
 // Run implements ifrit.Runner.
 func (r *Reporter) Run(signals <-chan os.Signal, ready chan<- struct{}) error {
+	r.report()
 	close(ready)
 	tick := r.clock.NewTimer(r.interval)
 	defer tick.Stop()
