@@ -27,7 +27,28 @@ func openPTY() (master, slave *os.File, err error) {
 		m.Close()
 		return nil, nil, fmt.Errorf("open pty slave: %w", err)
 	}
+	if err := makeRaw(s); err != nil {
+		m.Close()
+		s.Close()
+		return nil, nil, err
+	}
 	return m, s, nil
+}
+
+// makeRaw turns off line discipline processing on the host side of the
+// terminal (runc's side), so only the container's terminal shapes output.
+func makeRaw(f *os.File) error {
+	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		return fmt.Errorf("pty termios: %w", err)
+	}
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Oflag &^= unix.OPOST
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	return unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
 }
 
 // setWindowSize sets the terminal size seen by the pty.
