@@ -8,23 +8,23 @@ import (
 	rep "github.com/godiego/diego/rep/client"
 )
 
-// benchWorld is 1,000 cells (32 GB, 3 zones) already running 100 instances each, and a batch
-// of LRP instances of 128 MB to 2 GB, several per process.
+// benchWorld is cells of 256 GB in 3 zones, each already running 50 to 150 instances of
+// 128 MB to 2 GB, and a batch of new instances of the same sizes, several per process.
 func benchWorld(cells, batch int) ([]rep.CellState, Batch) {
 	r := rand.New(rand.NewPCG(3, 4))
+	sizes := []int32{128, 256, 512, 1024, 2048}
 	states := make([]rep.CellState, cells)
 	for i := range states {
-		c := cell(fmt.Sprintf("cell-%04d", i), fmt.Sprintf("z%d", i%3), 32768, 65536, 250)
+		c := cell(fmt.Sprintf("cell-%04d", i), fmt.Sprintf("z%d", i%3), 262144, 524288, 400)
 		c.CellIndex = i / 3
-		for j := 0; j < 100; j++ {
-			l := lrp(fmt.Sprintf("old-%d", r.IntN(20000)), int32(j), 128, 256)
+		for j := 50 + r.IntN(100); j > 0; j-- {
+			l := lrp(fmt.Sprintf("old-%d", r.IntN(20000)), int32(j), sizes[r.IntN(len(sizes))], 1024)
 			c.AddLRP(l)
 		}
 		c.StartingContainerCount = 0
 		states[i] = c
 	}
 	var b Batch
-	sizes := []int32{128, 256, 512, 1024, 2048}
 	for p := 0; len(b.LRPs) < batch; p++ {
 		instances := 1 + r.IntN(10)
 		mem := sizes[r.IntN(len(sizes))]

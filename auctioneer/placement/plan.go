@@ -46,28 +46,45 @@ func Place(cells []rep.CellState, batch Batch, opts Options) Plan {
 	}
 	t := newTable(cells, batch, opts)
 
-	lrps := slices.Clone(batch.LRPs)
-	slices.SortStableFunc(lrps, compareLRPs)
-	tasks := slices.Clone(batch.Tasks)
-	slices.SortStableFunc(tasks, func(a, b rep.Task) int { return compareMemoryDesc(a.MemoryMB, b.MemoryMB) })
+	// Sort positions rather than the (large) structs; ties keep batch order.
+	lrps := make([]int32, len(batch.LRPs))
+	for i := range lrps {
+		lrps[i] = int32(i)
+	}
+	slices.SortFunc(lrps, func(a, b int32) int {
+		if c := compareLRPs(&batch.LRPs[a], &batch.LRPs[b]); c != 0 {
+			return c
+		}
+		return int(a) - int(b)
+	})
+	tasks := make([]int32, len(batch.Tasks))
+	for i := range tasks {
+		tasks[i] = int32(i)
+	}
+	slices.SortFunc(tasks, func(a, b int32) int {
+		if c := compareMemoryDesc(batch.Tasks[a].MemoryMB, batch.Tasks[b].MemoryMB); c != 0 {
+			return c
+		}
+		return int(a) - int(b)
+	})
 
 	split := len(lrps)
-	for i := range lrps {
-		if lrps[i].Index > 0 {
+	for i, l := range lrps {
+		if batch.LRPs[l].Index > 0 {
 			split = i
 			break
 		}
 	}
 
 	var plan Plan
-	for i := range lrps[:split] {
-		t.auctionLRP(&lrps[i], &plan)
+	for _, l := range lrps[:split] {
+		t.auctionLRP(&batch.LRPs[l], &plan)
 	}
-	for i := range tasks {
-		t.auctionTask(&tasks[i], &plan)
+	for _, k := range tasks {
+		t.auctionTask(&batch.Tasks[k], &plan)
 	}
-	for i := range lrps[split:] {
-		t.auctionLRP(&lrps[split+i], &plan)
+	for _, l := range lrps[split:] {
+		t.auctionLRP(&batch.LRPs[l], &plan)
 	}
 	plan.Works = t.works()
 	return plan
@@ -85,7 +102,7 @@ func unreachable(batch Batch) Plan {
 	return plan
 }
 
-func compareLRPs(a, b rep.LRP) int {
+func compareLRPs(a, b *rep.LRP) int {
 	if a.Index != b.Index {
 		if a.Index < b.Index {
 			return -1

@@ -11,7 +11,7 @@ import (
 
 // randomWorld builds a small, deliberately messy snapshot and batch: few zones, overlapping
 // constraints, nearly full cells, shared processes, odd totals.
-func randomWorld(r *rand.Rand) ([]rep.CellState, Batch, Options) {
+func randomWorld(r *rand.Rand, maxCells, maxLRPs, maxTasks int) ([]rep.CellState, Batch, Options) {
 	pick := func(from []string) []string {
 		var out []string
 		for _, s := range from {
@@ -30,7 +30,7 @@ func randomWorld(r *rand.Rand) ([]rep.CellState, Batch, Options) {
 		procs[i] = fmt.Sprintf("pg-%d", i)
 	}
 
-	cells := make([]rep.CellState, r.IntN(25))
+	cells := make([]rep.CellState, r.IntN(maxCells))
 	for i := range cells {
 		total := rep.Resources{MemoryMB: int32(1024 * (1 + r.IntN(8))), DiskMB: int32(2048 * (1 + r.IntN(8))), Containers: 1 + r.IntN(20)}
 		if r.IntN(40) == 0 {
@@ -59,6 +59,9 @@ func randomWorld(r *rand.Rand) ([]rep.CellState, Batch, Options) {
 		}
 		if r.IntN(3) == 0 {
 			c.ProxyMemoryAllocationMB = 32 * r.IntN(3)
+		}
+		if r.IntN(200) == 0 {
+			c.ProxyMemoryAllocationMB = -32 // nonsense, but must not break agreement
 		}
 		for j := r.IntN(6); j > 0; j-- {
 			c.LRPs = append(c.LRPs, rep.LRP{ActualLRPKey: rep.ActualLRPKey{ProcessGUID: procs[r.IntN(len(procs))]}, State: rep.LRPStateRunning})
@@ -89,8 +92,11 @@ func randomWorld(r *rand.Rand) ([]rep.CellState, Batch, Options) {
 		}
 	}
 	var batch Batch
-	for i := r.IntN(40); i > 0; i-- {
+	for i := r.IntN(maxLRPs); i > 0; i-- {
 		res := rep.Resource{MemoryMB: int32(128 * r.IntN(9)), DiskMB: int32(256 * r.IntN(9))}
+		if r.IntN(100) == 0 {
+			res.MemoryMB = -res.MemoryMB // invalid requests are filtered upstream; still agree
+		}
 		pc := constraint()
 		if r.IntN(2) == 0 {
 			pc = rep.PlacementConstraint{RootFs: "preloaded:cflinuxfs4"}
@@ -102,7 +108,7 @@ func randomWorld(r *rand.Rand) ([]rep.CellState, Batch, Options) {
 			Resource:            res,
 		})
 	}
-	for i := r.IntN(15); i > 0; i-- {
+	for i := r.IntN(maxTasks); i > 0; i-- {
 		batch.Tasks = append(batch.Tasks, rep.Task{
 			TaskGUID:            fmt.Sprintf("tg-%d", i),
 			PlacementConstraint: constraint(),
@@ -127,7 +133,7 @@ func TestPlaceAgreesWithReference(t *testing.T) {
 	placed, failed := 0, 0
 	reasons := map[string]bool{}
 	for i := 0; i < 3000; i++ {
-		cells, batch, opts := randomWorld(r)
+		cells, batch, opts := randomWorld(r, 25, 40, 15)
 		got := Place(cells, batch, opts)
 		want := referencePlace(cells, batch, opts)
 		if !reflect.DeepEqual(got, want) {
@@ -152,11 +158,51 @@ func TestPlaceAgreesWithReference(t *testing.T) {
 func TestPlaceDoesNotModifyInput(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	for i := 0; i < 200; i++ {
-		cells, batch, opts := randomWorld(r)
+		cells, batch, opts := randomWorld(r, 25, 40, 15)
 		before := fmt.Sprintf("%+v %+v", cells, batch)
 		Place(cells, batch, opts)
 		if after := fmt.Sprintf("%+v %+v", cells, batch); after != before {
 			t.Fatal("Place modified its input")
+		}
+	}
+}
+
+// TestPlaceAgreesWithReferenceAtScale uses more cells and auctions per round, where the
+// bound-ordered scan prunes most cells.
+func TestPlaceAgreesWithReferenceAtScale(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 40; i++ {
+		cells, batch, opts := randomWorld(r, 300, 800, 100)
+		got := Place(cells, batch, opts)
+		want := referencePlace(cells, batch, opts)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("case %d differs (%d cells, %d lrps, %d tasks, opts %+v)", i, len(cells), len(batch.LRPs), len(batch.Tasks), opts)
+		}
+	}
+}
+
+// TestPlaceAgreesWithReferenceOnTies makes every cell a clone and many requests empty, so
+// scores equal bounds and ties are everywhere: the visiting order alone decides.
+func TestPlaceAgreesWithReferenceOnTies(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for i := 0; i < 200; i++ {
+		cells, batch, opts := randomWorld(r, 40, 120, 20)
+		for j := range cells {
+			if j > 0 {
+				zone, id := cells[j].Zone, cells[j].CellID
+				cells[j] = cells[r.IntN(min(j, 2))]
+				cells[j].Zone, cells[j].CellID = zone, id
+			}
+		}
+		for j := range batch.LRPs {
+			if r.IntN(2) == 0 {
+				batch.LRPs[j].Resource = rep.Resource{}
+			}
+		}
+		got := Place(cells, batch, opts)
+		want := referencePlace(cells, batch, opts)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("case %d differs (%d cells, opts %+v)\n got %+v\nwant %+v", i, len(cells), opts, got.Works, want.Works)
 		}
 	}
 }

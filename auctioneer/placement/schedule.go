@@ -65,6 +65,9 @@ func (t *table) bestCellForLRP(lrp *rep.LRP, f *filterResult) (int32, rep.Proble
 	}
 	t.order = order
 
+	if t.prune && lrp.MemoryMB >= 0 && lrp.DiskMB >= 0 {
+		return t.bestCellForLRPPruned(lrp, f, order)
+	}
 	mem, disk := lrp.MemoryMB, lrp.DiskMB
 	winner := int32(-1)
 	best := noWinner
@@ -101,6 +104,62 @@ func (t *table) bestCellForLRP(lrp *rep.LRP, f *filterResult) (int32, rep.Proble
 		if winner >= 0 {
 			break
 		}
+	}
+	return winner, problems
+}
+
+// bestCellForLRPPruned finds the same winner as the plain scan, visiting each zone's cells
+// by ascending bound and stopping once no remaining cell can beat (or tie) the best score.
+// Equal scores go to the cell earlier in upstream's visiting order.
+func (t *table) bestCellForLRPPruned(lrp *rep.LRP, f *filterResult, order []int32) (int32, rep.Problems) {
+	mem, disk := lrp.MemoryMB, lrp.DiskMB
+	n := len(t.slots)
+	winner, winnerKey := int32(-1), -1
+	best := noWinner
+	problems := rep.AllProblems
+	for first := 0; first < len(order); {
+		last := first
+		for last+1 < len(order) && t.zoneInst[order[last+1]] == t.zoneInst[order[first]] {
+			last++
+		}
+		for rank := first; rank <= last; rank++ {
+			for _, c := range t.byBound[order[rank]] {
+				s := &t.slots[c]
+				if winner >= 0 && s.bound > best {
+					break
+				}
+				if !f.mask[c] {
+					continue
+				}
+				need := mem + s.proxyMem
+				var p rep.Problems
+				if s.availDisk < disk {
+					p |= rep.ProblemDisk
+				}
+				if s.availMem < need {
+					p |= rep.ProblemMemory
+				}
+				if s.availContainers < 1 {
+					p |= rep.ProblemContainers
+				}
+				if p != 0 {
+					problems &= p
+					continue
+				}
+				usedMem := 1.0 - float64(s.availMem-need)/s.totalMem
+				usedDisk := 1.0 - float64(s.availDisk-disk)/s.totalDisk
+				score := (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
+				score = score + float64(LocalityOffset*int(t.count[c])) + s.indexTerm
+				key := rank*n + int(s.visit)
+				if score < best || (score == best && key < winnerKey) {
+					best, winner, winnerKey = score, c, key
+				}
+			}
+		}
+		if winner >= 0 {
+			break
+		}
+		first = last + 1
 	}
 	return winner, problems
 }
@@ -165,6 +224,7 @@ func (t *table) book(c int32, res rep.Resource) {
 	s.availContainers--
 	s.starting++
 	s.refresh(&t.opts)
+	t.rebound(c)
 	t.inflight++
 }
 

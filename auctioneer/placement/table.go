@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -24,6 +25,27 @@ type slot struct {
 	startingTerm   float64 // starting × StartingContainerWeight
 	indexTerm      float64 // normalised index × BinPackFirstFitWeight
 	taskLocality   float64 // LocalityOffset × tasks
+	// bound is a lower bound of any LRP score on this cell: the score of an empty request
+	// with no colocated instance, computed with the same operations. Rounding is monotone,
+	// so a real request can only score the same or higher.
+	bound float64
+	visit int32 // position in its zone's visiting order
+}
+
+// lowerBound computes slot.bound; -Inf (no pruning) when the totals make the score
+// undefined.
+func (s *slot) lowerBound() float64 {
+	if !(s.totalMem > 0 && s.totalDisk > 0 && s.totalContainers > 0) {
+		return math.Inf(-1)
+	}
+	usedMem := 1.0 - float64(s.availMem)/s.totalMem
+	usedDisk := 1.0 - float64(s.availDisk)/s.totalDisk
+	b := (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
+	b = b + s.indexTerm
+	if b != b {
+		return math.Inf(-1)
+	}
+	return b
 }
 
 func (s *slot) refresh(opts *Options) {
@@ -42,6 +64,7 @@ type procCounts struct {
 // placement constraint: the eligible cells of each zone, or why there are none.
 type filterResult struct {
 	eligible [][]int32 // per zone, in visiting order
+	mask     []bool    // per cell
 	any      bool
 	stage    filterStage // merged failure when !any
 }
@@ -57,6 +80,10 @@ type table struct {
 	filters   map[string]*filterResult
 	inflight  int
 	assigned  []rep.Work
+	// byBound holds each zone's cells by ascending bound, so the LRP scan can stop early.
+	// prune is false when a negative proxy overhead would break the bound.
+	byBound [][]int32
+	prune   bool
 
 	// scratch, reused across auctions
 	count    []int32 // instances of the current process per cell
@@ -124,6 +151,20 @@ func newTable(cells []rep.CellState, batch Batch, opts Options) *table {
 		}
 	}
 
+	t.prune = true
+	t.byBound = make([][]int32, len(t.zoneCells))
+	for z, zc := range t.zoneCells {
+		for pos, c := range zc {
+			t.slots[c].visit = int32(pos)
+			t.slots[c].bound = t.slots[c].lowerBound()
+			if t.slots[c].proxyMem < 0 {
+				t.prune = false
+			}
+		}
+		t.byBound[z] = slices.Clone(zc)
+		slices.SortFunc(t.byBound[z], t.compareBound)
+	}
+
 	// Count existing instances only for the processes being auctioned.
 	for i := range batch.LRPs {
 		if _, ok := t.procs[batch.LRPs[i].ProcessGUID]; !ok {
@@ -147,6 +188,32 @@ func newTable(cells []rep.CellState, batch Batch, opts Options) *table {
 	return t
 }
 
+// compareBound orders cells by bound, then by index.
+func (t *table) compareBound(a, b int32) int {
+	ba, bb := t.slots[a].bound, t.slots[b].bound
+	switch {
+	case ba < bb:
+		return -1
+	case ba > bb:
+		return 1
+	}
+	return int(a) - int(b)
+}
+
+// rebound refreshes a changed cell's bound and moves it to its new place in byBound.
+func (t *table) rebound(c int32) {
+	s := &t.slots[c]
+	arr := t.byBound[s.zone]
+	i, found := slices.BinarySearchFunc(arr, c, t.compareBound)
+	if !found {
+		panic("placement: cell missing from its zone's bound order")
+	}
+	arr = slices.Delete(arr, i, i+1)
+	s.bound = s.lowerBound()
+	j, _ := slices.BinarySearchFunc(arr, c, t.compareBound)
+	t.byBound[s.zone] = slices.Insert(arr, j, c)
+}
+
 // filter returns the cached filter outcome for a placement constraint.
 func (t *table) filter(pc *rep.PlacementConstraint) *filterResult {
 	key := pc.RootFs
@@ -163,7 +230,7 @@ func (t *table) filter(pc *rep.PlacementConstraint) *filterResult {
 
 func (t *table) computeFilter(pc *rep.PlacementConstraint) *filterResult {
 	u, err := url.Parse(pc.RootFs)
-	f := &filterResult{eligible: make([][]int32, len(t.zoneCells))}
+	f := &filterResult{eligible: make([][]int32, len(t.zoneCells)), mask: make([]bool, len(t.slots))}
 	var merged filterStage
 	haveErr := false
 	for z, cells := range t.zoneCells {
@@ -184,6 +251,7 @@ func (t *table) computeFilter(pc *rep.PlacementConstraint) *filterResult {
 			}
 			best = stageOK
 			eligible = append(eligible, c)
+			f.mask[c] = true
 		}
 		if best == stageOK {
 			f.eligible[z] = eligible

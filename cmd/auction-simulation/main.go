@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -37,8 +38,20 @@ func main() {
 		binPack       = flag.Float64("bin-pack-first-fit-weight", 0, "bin_pack_first_fit_weight")
 		maxInflight   = flag.Int("starting-container-count-maximum", 0, "starting_container_count_maximum (0: unlimited)")
 		workers       = flag.Int("workers", 64, "parallel rep requests in http mode")
+		cpuProfile    = flag.String("cpuprofile", "", "write a CPU profile to this file")
 	)
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "auction-simulation:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	sizeList, err := parseSizes(*sizes)
 	if err != nil {
