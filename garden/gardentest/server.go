@@ -77,3 +77,8 @@ func WaitForPing(t testing.TB, c garden.Client) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// ClientFor returns a client for cfg's listen address.
+func ClientFor(cfg config.Config) garden.Client {
+	return client.New(connection.New(cfg.ListenNetwork, cfg.ListenAddress))
+}
