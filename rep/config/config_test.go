@@ -1,0 +1,69 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godiego/diego/internal/config"
+)
+
+func files(t *testing.T) (string, string) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "x.pem")
+	os.WriteFile(f, []byte("x"), 0o600)
+	return dir, f
+}
+
+func TestUpstreamConfigLoads(t *testing.T) {
+	_, f := files(t)
+	raw := `{
+	  "cell_id": "cell_z1-0", "zone": "z1", "bbs_address": "https://bbs.service.cf.internal:8889",
+	  "bbs_ca_cert_file": "` + f + `", "bbs_client_cert_file": "` + f + `", "bbs_client_key_file": "` + f + `",
+	  "ca_cert_file": "` + f + `", "server_cert_file": "` + f + `", "server_key_file": "` + f + `",
+	  "listen_addr_securable": "0.0.0.0:1801", "listen_addr": "127.0.0.1:1800", "require_tls": true,
+	  "preloaded_root_fs": ["cflinuxfs4:/var/vcap/packages/cflinuxfs4/rootfs.tar"],
+	  "supported_providers": ["docker"], "placement_tags": ["a"], "optional_placement_tags": [],
+	  "polling_interval": "30s", "evacuation_timeout": "600s", "memory_mb": "auto", "disk_mb": "2048",
+	  "locket_address": "locket:8891", "locket_ca_cert_file": "` + f + `", "locket_client_cert_file": "` + f + `", "locket_client_key_file": "` + f + `",
+	  "enable_declarative_healthcheck": true, "declarative_healthcheck_path": "/var/vcap/packages/healthcheck",
+	  "loggregator": {"loggregator_use_v2_api": true}, "log_level": "debug", "debug_address": "127.0.0.1:17008"
+	}`
+	cfg := Defaults()
+	if err := config.Decode([]byte(raw), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PreloadedRootFS.StackPathMap()["cflinuxfs4"] != "/var/vcap/packages/cflinuxfs4/rootfs.tar" {
+		t.Fatalf("rootfs %+v", cfg.PreloadedRootFS)
+	}
+	if cfg.PollingInterval.D() != 30*time.Second || cfg.UnhealthyMonitoringInterval.D() != 500*time.Millisecond || cfg.ContainerOwnerName != "executor" {
+		t.Fatal("defaults/values wrong")
+	}
+	unused := strings.Join(config.UnusedKeys(&cfg), ",")
+	if !strings.Contains(unused, "require_tls") || !strings.Contains(unused, "loggregator") {
+		t.Fatalf("unused = %s", unused)
+	}
+}
+
+func TestStrictAndValidated(t *testing.T) {
+	cfg := Defaults()
+	if err := config.Decode([]byte(`{"cell_id":"c","bogus":1}`), &cfg); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Fatalf("err = %v", err)
+	}
+	cfg = Defaults()
+	err := config.Decode([]byte(`{"memory_mb":"lots","preloaded_root_fs":[]}`), &cfg)
+	if err == nil {
+		t.Fatal("invalid config accepted")
+	}
+	for _, want := range []string{"cell_id", "bbs_address", "ca_cert_file", "memory_mb", "locket_address"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no problem for %s in %v", want, err)
+		}
+	}
+	cfg = Defaults()
+	if err := config.Decode([]byte(`{"preloaded_root_fs":["nocolon"]}`), &cfg); err == nil || !strings.Contains(err.Error(), "stack-name:path") {
+		t.Fatalf("err = %v", err)
+	}
+}
