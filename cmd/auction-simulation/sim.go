@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"time"
 
 	"github.com/godiego/diego/auctioneer/placement"
@@ -41,6 +42,7 @@ type result struct {
 	failed      int
 	rounds      int
 	placeTime   time.Duration // inside placement.Place only
+	placeCPU    time.Duration // process CPU time spent in placement.Place (incl. GC)
 	wallTime    time.Duration // rounds end to end: states, placement, commits
 	cells       []*simCell
 	lastReasons map[string]int
@@ -87,9 +89,10 @@ func run(ctx context.Context, s scenario, cells []*simCell, c cluster) result {
 		rest := queue[n:]
 
 		states := c.States(ctx)
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		plan := placement.Place(states, batch, s.opts)
 		res.placeTime += time.Since(t0)
+		res.placeCPU += cpuTime() - c0
 		failedWork := c.Commit(ctx, plan.Works)
 		res.rounds++
 
@@ -118,4 +121,13 @@ func run(ctx context.Context, s scenario, cells []*simCell, c cluster) result {
 	res.failed = len(queue)
 	res.wallTime = time.Since(start)
 	return res
+}
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

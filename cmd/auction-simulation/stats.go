@@ -42,7 +42,8 @@ func report(w io.Writer, r result) {
 	fmt.Fprintf(tw, "workload\t%d instances, 1-%d per LRP, %v MB\n", s.instances, s.maxPerLRP, s.sizesMB)
 	fmt.Fprintf(tw, "placed / unplaced\t%d / %d\n", r.placed, r.failed)
 	fmt.Fprintf(tw, "rounds\t%d (batch %d)\n", r.rounds, s.batch)
-	fmt.Fprintf(tw, "placement core\t%.0f placements/s (%v in Place)\n", float64(r.placed)/r.placeTime.Seconds(), r.placeTime.Round(1e6))
+	fmt.Fprintf(tw, "placement core\t%.0f placements/s wall (%v in Place), %.0f per CPU-second (%v CPU)\n",
+		float64(r.placed)/r.placeTime.Seconds(), r.placeTime.Round(1e6), float64(r.placed)/r.placeCPU.Seconds(), r.placeCPU.Round(1e6))
 	fmt.Fprintf(tw, "end to end\t%.0f placements/s (%v incl. state fetch and commit)\n", float64(r.placed)/r.wallTime.Seconds(), r.wallTime.Round(1e6))
 
 	var used []float64
