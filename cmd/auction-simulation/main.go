@@ -75,12 +75,13 @@ func main() {
 		},
 	}
 	ctx := context.Background()
+	var rows []summaryRow
 
 	if *mode == "direct" || *mode == "both" {
 		s := base
 		s.name, s.cells, s.instances = "direct", *cells, *instances
 		cs := makeCells(s)
-		report(os.Stdout, run(ctx, s, cs, directCluster{cs}))
+		rows = append(rows, report(os.Stdout, run(ctx, s, cs, directCluster{cs})))
 	}
 	if *mode == "http" || *mode == "both" {
 		s := base
@@ -92,9 +93,10 @@ func main() {
 			fmt.Fprintln(os.Stderr, "auction-simulation:", err)
 			os.Exit(1)
 		}
-		report(os.Stdout, run(ctx, s, cs, hc))
+		rows = append(rows, report(os.Stdout, run(ctx, s, cs, hc)))
 		hc.Close()
 	}
+	summary(os.Stdout, rows)
 }
 
 func parseSizes(s string) ([]int32, error) {

@@ -29,13 +29,38 @@ func spreadOf(xs []float64) spread {
 	return s
 }
 
-// report prints one run's table.
-func report(w io.Writer, r result) {
+// summaryRow is one run's line in the closing summary table.
+type summaryRow struct {
+	mode                     string
+	cells, instances, rounds int
+	coreWall, coreCPU, e2e   float64
+	cellStd, cellStdPct      float64
+	zoneStd                  []string
+	zoneMeansStd             float64
+}
+
+// summary prints the runs side by side.
+func summary(w io.Writer, rows []summaryRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "mode\tcells\tinstances\trounds\tplace/s (wall)\tplace/s (CPU)\tend-to-end/s\tmem std dev per cell\tper-zone mem std dev\tstd dev of zone means\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f MB (%.2f%%)\t%s\t%.0f MB\t\n",
+			r.mode, r.cells, r.instances, r.rounds, r.coreWall, r.coreCPU, r.e2e, r.cellStd, r.cellStdPct, strings.Join(r.zoneStd, " / "), r.zoneMeansStd)
+	}
+	tw.Flush()
+}
+
+// report prints one run's details and returns its summary line.
+func report(w io.Writer, r result) summaryRow {
 	s := r.scenario
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	mode := "direct (placement core)"
+	row := summaryRow{mode: "direct", cells: s.cells, instances: s.instances, rounds: r.rounds,
+		coreWall: float64(r.placed) / r.placeTime.Seconds(), coreCPU: float64(r.placed) / r.placeCPU.Seconds(),
+		e2e: float64(r.placed) / r.wallTime.Seconds()}
 	if s.http {
 		mode = "HTTP (rep API over mTLS, loopback)"
+		row.mode = "http"
 	}
 	fmt.Fprintf(tw, "== %s: %s\n", s.name, mode)
 	fmt.Fprintf(tw, "cells\t%d in %d zones (%d MB, %d MB disk, %d containers each)\n", s.cells, s.zones, s.capacity.MemoryMB, s.capacity.DiskMB, s.capacity.Containers)
@@ -71,15 +96,17 @@ func report(w io.Writer, r result) {
 		zones = append(zones, z)
 	}
 	sort.Strings(zones)
-	var zoneTotals []float64
+	var zoneTotals, zoneMeans []float64
 	for _, z := range zones {
 		sp := spreadOf(zoneUsed[z])
 		total := sp.mean * float64(len(zoneUsed[z]))
 		zoneTotals = append(zoneTotals, total)
+		zoneMeans = append(zoneMeans, sp.mean)
+		row.zoneStd = append(row.zoneStd, fmt.Sprintf("%.0f", sp.std))
 		fmt.Fprintf(tw, "  zone %s\t%d cells, %d instances, memory mean %.0f MB, std dev %.1f MB\n", z, len(zoneUsed[z]), zoneInstances[z], sp.mean, sp.std)
 	}
-	zt := spreadOf(zoneTotals)
-	fmt.Fprintf(tw, "memory used per zone\tstd dev %.1f MB of %.0f MB mean (%.3f%%)\n", zt.std, zt.mean, 100*zt.std/math.Max(zt.mean, 1))
+	zt, zm := spreadOf(zoneTotals), spreadOf(zoneMeans)
+	fmt.Fprintf(tw, "memory used per zone\ttotals std dev %.1f MB of %.0f MB mean; per-cell zone means std dev %.1f MB\n", zt.std, zt.mean, zm.std)
 	balanced := 0
 	for _, byZone := range perProcZone {
 		lo, hi := math.MaxInt, 0
@@ -101,4 +128,7 @@ func report(w io.Writer, r result) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	row.cellStd, row.cellStdPct = all.std, 100*all.std/float64(s.capacity.MemoryMB)
+	row.zoneMeansStd = zm.std
+	return row
 }
