@@ -16,6 +16,7 @@ import (
 
 	"github.com/godiego/diego/auctioneer/client"
 	"github.com/godiego/diego/auctioneer/placement"
+	"github.com/godiego/diego/internal/certs"
 	"github.com/godiego/diego/internal/metrics"
 	"github.com/godiego/diego/proto/models"
 	rep "github.com/godiego/diego/rep/client"
@@ -237,7 +238,12 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "bbs_address") || !strings.Contains(err.Error(), "uuid") {
 		t.Fatalf("want missing keys reported, got %v", err)
 	}
+	paths, err := certs.Generate(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.BBSAddress, cfg.LocketAddress, cfg.UUID = "http://127.0.0.1:8889", "127.0.0.1:8891", "a"
+	cfg.LocketCACertFile, cfg.LocketClientCertFile, cfg.LocketClientKeyFile = paths.CACert, paths.ClientCert, paths.ClientKey
 	cfg.StartingContainerWeight = 2
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "starting_container_weight") {
 		t.Fatalf("want the weight rejected, got %v", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	locketclient "github.com/godiego/diego/locket/client"
 )
 
 // LoggregatorConfig is upstream's loggregator block; accepted, not acted on.
@@ -58,13 +59,7 @@ type Config struct {
 	StartingContainerWeight       float64           `json:"starting_container_weight,omitempty"`
 	UUID                          string            `json:"uuid,omitempty"`
 
-	LocketAddress                string `json:"locket_address,omitempty"`
-	LocketCACertFile             string `json:"locket_ca_cert_file,omitempty"`
-	LocketClientCertFile         string `json:"locket_client_cert_file,omitempty"`
-	LocketClientKeyFile          string `json:"locket_client_key_file,omitempty"`
-	LocketClientKeepAliveTime    int    `json:"locket_client_keepalive_time,omitempty"`
-	LocketClientKeepAliveTimeout int    `json:"locket_client_keepalive_timeout,omitempty"`
-
+	locketclient.Config
 	debugserver.DebugServerConfig
 	logging.LagerConfig
 }
@@ -109,7 +104,7 @@ func (c *Config) Validate() error {
 		p.RequireFile("bbs_client_cert_file", c.BBSClientCertFile)
 		p.RequireFile("bbs_client_key_file", c.BBSClientKeyFile)
 	}
-	p.Require("locket_address", c.LocketAddress)
+	c.Config.Validate(&p)
 	p.Require("uuid", c.UUID)
 	if c.ServesTLS() {
 		p.RequireFile("ca_cert_file", c.CACertFile)
