@@ -127,20 +127,20 @@ type TaskStore interface {
 	DeleteTask(ctx context.Context, taskGUID string) (*models.Task, error)
 }
 
-// LRPConvergenceResult is what one LRP convergence pass decided: the store
-// has already applied the row changes listed in Changes; the caller must
-// auction, retire and notify as the other fields say.
+// LRPConvergenceResult is what one LRP convergence pass decided. The store
+// has already applied every row change (listed in Changes, for events);
+// the caller auctions, retires and notifies the reps as the fields say.
 type LRPConvergenceResult struct {
-	MissingLRPKeys               []*LRPKeyWithSchedulingInfo // create-and-auction already done: auction these
-	UnstartedLRPKeys             []*LRPKeyWithSchedulingInfo // stale UNCLAIMED and restartable CRASHED: auction these
-	KeysWithMissingCells         []*LRPKeyWithSchedulingInfo // made SUSPECT, replacement created: auction these
-	KeysToRetire                 []*models.ActualLRPKey      // extra or orphaned ordinary instances
-	SuspectKeysToRetire          []*models.ActualLRPKey      // suspect rows whose ordinary replacement is RUNNING
-	SuspectKeysWithExistingCells []*models.ActualLRPKey      // suspects whose cell came back: promote
+	MissingLRPKeys               []*LRPKeyWithSchedulingInfo // UNCLAIMED rows created: auction these
+	UnstartedLRPKeys             []*LRPKeyWithSchedulingInfo // stale UNCLAIMED, and restartable CRASHED already unclaimed: auction these
+	KeysWithMissingCells         []*LRPKeyWithSchedulingInfo // made SUSPECT with a new UNCLAIMED replacement (or, when a suspect existed, the ordinary unclaimed): auction these
+	KeysToRetire                 []*models.ActualLRPKey      // extra or orphaned ordinary instances: the caller retires them (stop on the rep, or delete)
+	SuspectKeysToRetire          []*models.ActualLRPKey      // suspect rows already removed (orphaned, or their replacement RUNNING)
+	SuspectKeysWithExistingCells []*models.ActualLRPKey      // suspects whose cell came back, already promoted (replacement deleted)
 	SuspectRunningKeys           []*models.ActualLRPKey      // for metrics
 	SuspectClaimedKeys           []*models.ActualLRPKey      // for metrics
-	KeysWithInternalRouteChanges []*LRPKeyWithDesiredUpdate
-	KeysWithMetricTagChanges     []*LRPKeyWithDesiredUpdate
+	KeysWithInternalRouteChanges []*LRPKeyWithDesiredUpdate  // push to the reps
+	KeysWithMetricTagChanges     []*LRPKeyWithDesiredUpdate  // push to the reps
 	MissingCellIDs               []string
 	Changes                      []ActualLRPChange // row changes the pass applied, for events
 	DesiredChanges               []DesiredLRPChange
@@ -168,7 +168,9 @@ type LRPKeyWithDesiredUpdate struct {
 	DesiredMetricTags     map[string]*models.MetricTagValue
 }
 
-// TaskConvergenceResult is what one task convergence pass decided.
+// TaskConvergenceResult is what one task convergence pass decided; the
+// row changes (expired, cell gone, demoted, deleted) are applied and listed
+// in Changes (a nil After means deleted).
 type TaskConvergenceResult struct {
 	TasksToAuction  []*models.Task // pending tasks to (re)send to the auctioneer
 	TasksToComplete []*models.Task // completed tasks whose callback must be (re)sent
