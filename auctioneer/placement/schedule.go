@@ -38,8 +38,7 @@ func (t *table) auctionLRP(lrp *rep.LRP, plan *Plan) {
 	}
 	// Reserving checks the bare resources again (without the proxy overhead) and books
 	// only those, as upstream does.
-	s := &t.slots[winner]
-	if p := (rep.Resources{MemoryMB: s.availMem, DiskMB: s.availDisk, Containers: s.availContainers}).Shortages(lrp.Resource); p != 0 {
+	if p := t.slots[winner].shortages(lrp.MemoryMB, lrp.DiskMB); p != 0 {
 		plan.FailedLRPs = append(plan.FailedLRPs, FailedLRP{LRP: *lrp, Reason: rep.InsufficientResourcesError{Problems: p}.Error()})
 		return
 	}
@@ -76,24 +75,11 @@ func (t *table) bestCellForLRP(lrp *rep.LRP, f *filterResult) (int32, rep.Proble
 		for _, c := range f.eligible[z] {
 			s := &t.slots[c]
 			need := mem + s.proxyMem
-			var p rep.Problems
-			if s.availDisk < disk {
-				p |= rep.ProblemDisk
-			}
-			if s.availMem < need {
-				p |= rep.ProblemMemory
-			}
-			if s.availContainers < 1 {
-				p |= rep.ProblemContainers
-			}
-			if p != 0 {
+			if p := s.shortages(need, disk); p != 0 {
 				problems &= p
 				continue
 			}
-			usedMem := 1.0 - float64(s.availMem-need)/s.totalMem
-			usedDisk := 1.0 - float64(s.availDisk-disk)/s.totalDisk
-			score := (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
-			score = score + float64(LocalityOffset*int(t.count[c])) + s.indexTerm
+			score := s.resourceScore(need, disk) + float64(LocalityOffset*int(t.count[c])) + s.indexTerm
 			if score < best {
 				best, winner = score, c
 			}
@@ -132,24 +118,11 @@ func (t *table) bestCellForLRPPruned(lrp *rep.LRP, f *filterResult, order []int3
 					continue
 				}
 				need := mem + s.proxyMem
-				var p rep.Problems
-				if s.availDisk < disk {
-					p |= rep.ProblemDisk
-				}
-				if s.availMem < need {
-					p |= rep.ProblemMemory
-				}
-				if s.availContainers < 1 {
-					p |= rep.ProblemContainers
-				}
-				if p != 0 {
+				if p := s.shortages(need, disk); p != 0 {
 					problems &= p
 					continue
 				}
-				usedMem := 1.0 - float64(s.availMem-need)/s.totalMem
-				usedDisk := 1.0 - float64(s.availDisk-disk)/s.totalDisk
-				score := (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
-				score = score + float64(LocalityOffset*int(t.count[c])) + s.indexTerm
+				score := s.resourceScore(need, disk) + float64(LocalityOffset*int(t.count[c])) + s.indexTerm
 				key := rank*n + int(s.visit)
 				if score < best || (score == best && key < winnerKey) {
 					best, winner, winnerKey = score, c, key
@@ -182,24 +155,11 @@ func (t *table) auctionTask(task *rep.Task, plan *Plan) {
 	for z := range f.eligible {
 		for _, c := range f.eligible[z] {
 			s := &t.slots[c]
-			var p rep.Problems
-			if s.availDisk < disk {
-				p |= rep.ProblemDisk
-			}
-			if s.availMem < mem {
-				p |= rep.ProblemMemory
-			}
-			if s.availContainers < 1 {
-				p |= rep.ProblemContainers
-			}
-			if p != 0 {
+			if p := s.shortages(mem, disk); p != 0 {
 				problems &= p
 				continue
 			}
-			usedMem := 1.0 - float64(s.availMem-mem)/s.totalMem
-			usedDisk := 1.0 - float64(s.availDisk-disk)/s.totalDisk
-			score := (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
-			score = score + s.taskLocality
+			score := s.resourceScore(mem, disk) + s.taskLocality
 			if score < best {
 				best, winner = score, c
 			}

@@ -32,16 +32,37 @@ type slot struct {
 	visit int32 // position in its zone's visiting order
 }
 
+// shortages is rep.Resources.Shortages on the slot: what the cell lacks for mem and disk.
+func (s *slot) shortages(mem, disk int32) rep.Problems {
+	var p rep.Problems
+	if s.availDisk < disk {
+		p |= rep.ProblemDisk
+	}
+	if s.availMem < mem {
+		p |= rep.ProblemMemory
+	}
+	if s.availContainers < 1 {
+		p |= rep.ProblemContainers
+	}
+	return p
+}
+
+// resourceScore is rep.CellState.ComputeScore on the slot, with the same operations in the
+// same order: the mean used fraction after placing (mem, disk) plus the starting-container
+// penalty.
+func (s *slot) resourceScore(mem, disk int32) float64 {
+	usedMem := 1.0 - float64(s.availMem-mem)/s.totalMem
+	usedDisk := 1.0 - float64(s.availDisk-disk)/s.totalDisk
+	return (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
+}
+
 // lowerBound computes slot.bound; -Inf (no pruning) when the totals make the score
 // undefined.
 func (s *slot) lowerBound() float64 {
 	if !(s.totalMem > 0 && s.totalDisk > 0 && s.totalContainers > 0) {
 		return math.Inf(-1)
 	}
-	usedMem := 1.0 - float64(s.availMem)/s.totalMem
-	usedDisk := 1.0 - float64(s.availDisk)/s.totalDisk
-	b := (usedMem+usedDisk+s.containersTerm)/3.0 + s.startingTerm
-	b = b + s.indexTerm
+	b := s.resourceScore(0, 0) + s.indexTerm
 	if b != b {
 		return math.Inf(-1)
 	}
