@@ -7,6 +7,7 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	locketclient "github.com/godiego/diego/locket/client"
 )
 
 // RoutingAPIConfig is upstream's routing_api block (TCP routes).
@@ -85,13 +86,7 @@ type Config struct {
 	EnableInternalEmitter        bool              `json:"enable_internal_emitter"`
 	LocketSessionName            string            `json:"locket_session_name" unused:"true"`
 
-	LocketAddress                string `json:"locket_address,omitempty"`
-	LocketCACertFile             string `json:"locket_ca_cert_file,omitempty"`
-	LocketClientCertFile         string `json:"locket_client_cert_file,omitempty"`
-	LocketClientKeyFile          string `json:"locket_client_key_file,omitempty"`
-	LocketClientKeepAliveTime    int    `json:"locket_client_keepalive_time,omitempty"`
-	LocketClientKeepAliveTimeout int    `json:"locket_client_keepalive_timeout,omitempty"`
-
+	locketclient.Config
 	logging.LagerConfig
 	debugserver.DebugServerConfig
 }
@@ -128,7 +123,7 @@ func (c *Config) Validate() error {
 	}
 	p.Require("nats_addresses", c.NATSAddresses)
 	if !c.LocalMode() {
-		p.Require("locket_address", c.LocketAddress)
+		c.Config.Validate(&p)
 		p.Require("uuid", c.UUID)
 	}
 	if c.SyncInterval.D() <= 0 {
