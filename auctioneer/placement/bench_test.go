@@ -55,3 +55,19 @@ func BenchmarkReference1000Cells(b *testing.B) {
 	}
 	b.ReportMetric(float64(placed)/b.Elapsed().Seconds(), "placements/s")
 }
+
+// BenchmarkPlaceEmptyCluster is the worst case for the bound-ordered scan: 1,000 identical
+// empty cells, where every untouched cell ties.
+func BenchmarkPlaceEmptyCluster(b *testing.B) {
+	cells := make([]rep.CellState, 1000)
+	for i := range cells {
+		cells[i] = cell(fmt.Sprintf("cell-%04d", i), fmt.Sprintf("z%d", i%3), 262144, 524288, 400)
+	}
+	_, batch := benchWorld(0, 5000)
+	b.ResetTimer()
+	placed := 0
+	for b.Loop() {
+		placed += Place(cells, batch, DefaultOptions()).PlacedLRPs
+	}
+	b.ReportMetric(float64(placed)/b.Elapsed().Seconds(), "placements/s")
+}

@@ -108,6 +108,7 @@ func (t *table) bestCellForLRPPruned(lrp *rep.LRP, f *filterResult, order []int3
 		for last+1 < len(order) && t.zoneInst[order[last+1]] == t.zoneInst[order[first]] {
 			last++
 		}
+		prev := int32(-1) // the last cell scored in this group
 		for rank := first; rank <= last; rank++ {
 			for _, c := range t.byBound[order[rank]] {
 				s := &t.slots[c]
@@ -117,6 +118,12 @@ func (t *table) bestCellForLRPPruned(lrp *rep.LRP, f *filterResult, order []int3
 				if !f.mask[c] {
 					continue
 				}
+				// A twin of the last scored cell, met later in visiting order, scores the
+				// same and loses the tie (or fails the same way): skip the arithmetic.
+				if prev >= 0 && s.bound == t.slots[prev].bound && t.count[c] == t.count[prev] && sameScoring(s, &t.slots[prev]) {
+					continue
+				}
+				prev = c
 				need := mem + s.proxyMem
 				if p := s.shortages(need, disk); p != 0 {
 					problems &= p

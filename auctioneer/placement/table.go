@@ -209,7 +209,8 @@ func newTable(cells []rep.CellState, batch Batch, opts Options) *table {
 	return t
 }
 
-// compareBound orders cells by bound, then by index.
+// compareBound orders a zone's cells by bound, then by visiting position, so that among
+// equal bounds the scan meets cells in upstream's visiting order.
 func (t *table) compareBound(a, b int32) int {
 	ba, bb := t.slots[a].bound, t.slots[b].bound
 	switch {
@@ -218,7 +219,16 @@ func (t *table) compareBound(a, b int32) int {
 	case ba > bb:
 		return 1
 	}
-	return int(a) - int(b)
+	return int(t.slots[a].visit) - int(t.slots[b].visit)
+}
+
+// sameScoring reports whether two cells would score every request identically (given equal
+// colocation counts): every input of shortages and resourceScore, and the index term, match.
+func sameScoring(a, b *slot) bool {
+	return a.availMem == b.availMem && a.availDisk == b.availDisk && a.proxyMem == b.proxyMem &&
+		a.availContainers == b.availContainers && a.starting == b.starting &&
+		a.totalMem == b.totalMem && a.totalDisk == b.totalDisk && a.totalContainers == b.totalContainers &&
+		a.indexTerm == b.indexTerm
 }
 
 // rebound refreshes a changed cell's bound and moves it to its new place in byBound.
