@@ -1,7 +1,6 @@
 package sshd
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"sort"
@@ -157,18 +156,8 @@ func (s *session) handleWindowChange(payload []byte) bool {
 	return true
 }
 
-// sftpServerPaths are where distributions install OpenSSH's sftp-server.
-var sftpServerPaths = []string{
-	"/usr/lib/openssh/sftp-server",
-	"/usr/libexec/openssh/sftp-server",
-	"/usr/lib/ssh/sftp-server",
-	"/usr/libexec/sftp-server",
-	"/usr/lib/sftp-server",
-}
-
-// handleSubsystem serves "sftp" with the container's own sftp-server when
-// it has one; any other subsystem, or a rootfs without sftp-server, is
-// refused.
+// handleSubsystem serves "sftp" with the built-in SFTP server and refuses
+// any other subsystem.
 func (s *session) handleSubsystem(req *ssh.Request) {
 	var msg struct{ Subsystem string }
 	if err := ssh.Unmarshal(req.Payload, &msg); err != nil || msg.Subsystem != "sftp" {
@@ -176,15 +165,22 @@ func (s *session) handleSubsystem(req *ssh.Request) {
 		_ = req.Reply(false, nil)
 		return
 	}
-	for _, path := range sftpServerPaths {
-		if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
-			s.run(req, false, path)
-			return
-		}
+	s.mu.Lock()
+	if s.started || s.closed {
+		s.mu.Unlock()
+		_ = req.Reply(false, nil)
+		return
 	}
-	s.logger.Info("sftp-unavailable", lager.Data{"reason": "no sftp-server in this container", "searched": sftpServerPaths})
-	_, _ = fmt.Fprintln(s.channel.Stderr(), "sftp is not available: no sftp-server binary in this container")
-	_ = req.Reply(false, nil)
+	s.started = true
+	s.mu.Unlock()
+	_ = req.Reply(true, nil)
+	go func() {
+		err := serveSFTP(s.channel)
+		if err != nil {
+			s.logger.Error("sftp-failed", err)
+		}
+		s.finish(nil)
+	}()
 }
 
 // environment is the command's environment: a default PATH and LANG, the
