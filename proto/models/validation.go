@@ -67,14 +67,6 @@ func (v ValidationError) labelled(name string, err error) ValidationError {
 	return v.field(name).add(err)
 }
 
-// check runs each validator and appends what it reports.
-func (v ValidationError) check(validators ...Validator) ValidationError {
-	for _, val := range validators {
-		v = v.add(val.Validate())
-	}
-	return v
-}
-
 // orNil returns nil for an empty collection so callers get a plain nil error.
 func (v ValidationError) orNil() error {
 	if len(v) == 0 {
