@@ -124,10 +124,11 @@ func TestStdinAttachAndTTY(t *testing.T) {
 		t.Fatal("attaching to an unknown process succeeded")
 	}
 
-	// A TTY process sees a terminal with the requested size.
+	// A TTY process sees a terminal with the requested size (runc applies
+	// the size just after the process starts, hence the polling).
 	tty := &syncBuffer{}
 	p, err = c.Run(garden.ProcessSpec{
-		Path: "sh", Args: []string{"-c", "test -t 0 && echo is-a-tty; stty -a | head -1"},
+		Path: "sh", Args: []string{"-c", "test -t 0 && echo is-a-tty; for i in $(seq 1 50); do stty -a 2>/dev/null | grep -q 'rows 45' && break; sleep 0.1; done; stty -a | head -1"},
 		TTY:  &garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 123, Rows: 45}},
 	}, garden.ProcessIO{Stdout: tty, Stdin: io.LimitReader(blockingReader{}, 0)})
 	if err != nil {
