@@ -138,10 +138,22 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
+// txOptions gives every backend the same isolation: READ COMMITTED on
+// MySQL and Postgres (Postgres's default; on MySQL it stops SELECT ... FOR
+// UPDATE of a missing row from taking gap locks, which made concurrent
+// inserts of distinct keys deadlock), and SQLite's serializable single
+// writer.
+func (d *DB) txOptions() *sql.TxOptions {
+	if d.flavor == SQLite {
+		return nil
+	}
+	return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+}
+
 // attempt runs fn once; committing reports that fn succeeded and the error,
 // if any, came from COMMIT.
 func (d *DB) attempt(ctx context.Context, fn func(tx *Tx) error) (committing bool, err error) {
-	sqlTx, err := d.sql.BeginTx(ctx, nil)
+	sqlTx, err := d.sql.BeginTx(ctx, d.txOptions())
 	if err != nil {
 		return false, Translate(err)
 	}

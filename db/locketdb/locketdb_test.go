@@ -225,6 +225,39 @@ func TestConcurrentLockHasOneWinner(t *testing.T) {
 	})
 }
 
+// TestConcurrentCreationOfDistinctKeys is many cells registering their
+// presences at once: none may fail (on MySQL, gap locks used to deadlock).
+func TestConcurrentCreationOfDistinctKeys(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newStore(t, d)
+		const workers, each = 16, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					key := fmt.Sprintf("cell-%03d", i*workers+w)
+					_, err := s.Lock(ctx, res(key, key, "{}", locketmodels.TypeCode_PRESENCE), 15)
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("creating a presence: %v", err)
+			}
+		}
+		if n, err := s.Count(ctx, "presence"); err != nil || n != workers*each {
+			t.Fatalf("Count = %d (%v), want %d", n, err, workers*each)
+		}
+	})
+}
+
 func keys(locks []*locketdb.Lock) []string {
 	var out []string
 	for _, l := range locks {
