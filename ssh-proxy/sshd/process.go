@@ -163,6 +163,19 @@ func (s *session) finish(err error) {
 	s.closeLocked()
 }
 
+// finishBuiltin ends a built-in program's session with status 0 or 1.
+func (s *session) finishBuiltin(err error) {
+	status := uint32(0)
+	if err != nil {
+		status = 1
+	}
+	_ = s.channel.CloseWrite()
+	_, _ = s.channel.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{status}))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeLocked()
+}
+
 // exitMessage is the exit-status or exit-signal request (RFC 4254 section
 // 6.10) describing err as returned by exec.Cmd.Wait or Start.
 func exitMessage(err error) (string, []byte) {

@@ -77,10 +77,15 @@ func (s *session) serve(requests <-chan *ssh.Request) {
 			ok = s.handleWindowChange(req.Payload)
 		case "exec":
 			var msg struct{ Command string }
-			if ssh.Unmarshal(req.Payload, &msg) == nil {
-				s.run(req, true, s.cfg.shellPath, "-c", msg.Command)
-				continue // run replied
+			if ssh.Unmarshal(req.Payload, &msg) != nil {
+				break // refused below
 			}
+			if scpCommand.MatchString(msg.Command) {
+				s.serveBuiltin(req, "scp", func() error { return runSCP(msg.Command, s.channel, s.channel) })
+			} else {
+				s.run(req, true, s.cfg.shellPath, "-c", msg.Command)
+			}
+			continue
 		case "shell":
 			s.run(req, true, s.cfg.shellPath)
 			continue
@@ -165,6 +170,12 @@ func (s *session) handleSubsystem(req *ssh.Request) {
 		_ = req.Reply(false, nil)
 		return
 	}
+	s.serveBuiltin(req, "sftp", func() error { return serveSFTP(s.channel) })
+}
+
+// serveBuiltin runs one of the daemon's own programs (sftp, scp) as the
+// session's command; a failure exits with status 1.
+func (s *session) serveBuiltin(req *ssh.Request, name string, serve func() error) {
 	s.mu.Lock()
 	if s.started || s.closed {
 		s.mu.Unlock()
@@ -174,12 +185,13 @@ func (s *session) handleSubsystem(req *ssh.Request) {
 	s.started = true
 	s.mu.Unlock()
 	_ = req.Reply(true, nil)
+	s.logger.Info("builtin-started", lager.Data{"program": name})
 	go func() {
-		err := serveSFTP(s.channel)
+		err := serve()
 		if err != nil {
-			s.logger.Error("sftp-failed", err)
+			s.logger.Error("builtin-failed", err, lager.Data{"program": name})
 		}
-		s.finish(nil)
+		s.finishBuiltin(err)
 	}()
 }
 
