@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ type Container struct {
 	ip       net.IP
 	net      *network.Container
 	created  time.Time
+	initPid  int
 
 	mu         sync.Mutex
 	running    bool // runc container exists
@@ -218,10 +220,21 @@ func (c *Container) Stop(kill bool) error {
 // init's root (so bind mounts inside it are visible), or the overlay mount
 // when the init is gone.
 func (c *Container) rootDir() string {
-	if st, err := c.b.runc.State(context.Background(), c.id); err == nil && st.Pid > 0 && st.Status == "running" {
-		return fmt.Sprintf("/proc/%d/root", st.Pid)
+	if pid := c.livePid(); pid > 0 {
+		return fmt.Sprintf("/proc/%d/root", pid)
 	}
 	return c.layout.RootFS()
+}
+
+// livePid is the init's host pid while it runs, else 0.
+func (c *Container) livePid() int {
+	if c.initPid <= 0 {
+		return 0
+	}
+	if _, err := os.Readlink(fmt.Sprintf("/proc/%d/root", c.initPid)); err != nil {
+		return 0 // gone, or a zombie
+	}
+	return c.initPid
 }
 
 // StreamIn implements garden.Container: the tar stream is unpacked from the

@@ -147,6 +147,7 @@ func (b *Backend) create(spec garden.ContainerSpec) (c *Container, err error) {
 	if err != nil {
 		return c, fmt.Errorf("reading init pid: %w", err)
 	}
+	c.initPid = pid
 	if c.net, err = b.net.Attach(hashHex(c.dir, 16), ip, pid); err != nil {
 		return c, err
 	}

@@ -144,8 +144,8 @@ func (c *Container) exec(id string, spec garden.ProcessSpec, pio garden.ProcessI
 // container that joins the main container's user, pid, ipc, uts and
 // network namespaces, in a child cgroup of the container's.
 func (c *Container) runSidecar(id string, spec garden.ProcessSpec, pio garden.ProcessIO) (*process.Process, error) {
-	st, err := c.b.runc.State(context.Background(), c.id)
-	if err != nil || st.Pid == 0 {
+	initPid := c.livePid()
+	if initPid == 0 {
 		return nil, fmt.Errorf("container %s is not running", c.handle)
 	}
 	lowers, err := c.b.store.Resolve(spec.Image.URI)
@@ -173,7 +173,7 @@ func (c *Container) runSidecar(id string, spec garden.ProcessSpec, pio garden.Pr
 		cleanup()
 		return nil, err
 	}
-	ns := func(kind string) string { return fmt.Sprintf("/proc/%d/ns/%s", st.Pid, kind) }
+	ns := func(kind string) string { return fmt.Sprintf("/proc/%d/ns/%s", initPid, kind) }
 	s := &runc.Spec{
 		OCIVersion: "1.0.2",
 		Process:    proc,

@@ -92,7 +92,7 @@ func TestEnvUserAndDir(t *testing.T) {
 	var out strings.Builder
 	p, err := c.Run(garden.ProcessSpec{
 		Path: "sh", Args: []string{"-c", "echo $A $B $USER $HOME; id -u; id -g; pwd"},
-		Env:  []string{"B=process"}, User: "vcap",
+		Env: []string{"B=process"}, User: "vcap",
 	}, garden.ProcessIO{Stdout: &out})
 	if err != nil {
 		t.Fatal(err)

@@ -60,7 +60,11 @@ func TestPortMappingFromHost(t *testing.T) {
 	if !strings.HasPrefix(info.ContainerIP, strings.TrimSuffix(cfg.NetworkPool, "0/24")) {
 		t.Fatalf("container ip %s not from pool %s", info.ContainerIP, cfg.NetworkPool)
 	}
-	for _, target := range []struct{ host string; port uint32; want string }{
+	for _, target := range []struct {
+		host string
+		port uint32
+		want string
+	}{
 		{"127.0.0.1", info.MappedPorts[0].HostPort, "hello-from-container"},
 		{"127.0.0.1", hostPort, "second-port"},
 		{info.ContainerIP, 8080, "hello-from-container"},

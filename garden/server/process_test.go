@@ -129,7 +129,7 @@ func TestStdinAttachAndTTY(t *testing.T) {
 	tty := &syncBuffer{}
 	p, err = c.Run(garden.ProcessSpec{
 		Path: "sh", Args: []string{"-c", "test -t 0 && echo is-a-tty; for i in $(seq 1 50); do stty -a 2>/dev/null | grep -q 'rows 45' && break; sleep 0.1; done; stty -a | head -1"},
-		TTY:  &garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 123, Rows: 45}},
+		TTY: &garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 123, Rows: 45}},
 	}, garden.ProcessIO{Stdout: tty, Stdin: io.LimitReader(blockingReader{}, 0)})
 	if err != nil {
 		t.Fatal(err)

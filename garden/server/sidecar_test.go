@@ -30,10 +30,10 @@ func TestSidecarWithItsOwnImage(t *testing.T) {
 
 		var sc strings.Builder
 		p, err := c.Run(garden.ProcessSpec{
-			Path:  "sh",
-			Args:  []string{"-c", "cat /etc/marker; echo; ps -o comm | grep -c sleep; ip -4 addr show eth0 | grep -c " + info.ContainerIP + "; id -u; echo $FROM_CONTAINER; cat /mnt/host/marker"},
-			User:  "vcap",
-			Image: garden.ImageRef{URI: "preloaded:sidecar"},
+			Path:       "sh",
+			Args:       []string{"-c", "cat /etc/marker; echo; ps -o comm | grep -c sleep; ip -4 addr show eth0 | grep -c " + info.ContainerIP + "; id -u; echo $FROM_CONTAINER; cat /mnt/host/marker"},
+			User:       "vcap",
+			Image:      garden.ImageRef{URI: "preloaded:sidecar"},
 			BindMounts: []garden.BindMount{{SrcPath: filepath.Join(sidecarRoot, "etc"), DstPath: "/mnt/host", Mode: garden.BindMountModeRO}},
 		}, garden.ProcessIO{Stdout: &sc, Stderr: &sc})
 		if err != nil {
