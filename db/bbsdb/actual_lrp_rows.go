@@ -212,3 +212,42 @@ func cloneActual(a *models.ActualLRP) *models.ActualLRP {
 }
 
 func joinCols(cols []string) string { return strings.Join(cols, ", ") }
+
+// parallel runs fn(0..n-1) on up to workers goroutines and returns the
+// first error (the other calls still run).
+func parallel(n, workers int, fn func(i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	workers = max(1, min(workers, n))
+	var (
+		mu       sync.Mutex
+		next     int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}

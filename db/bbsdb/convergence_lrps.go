@@ -10,6 +10,10 @@ import (
 // schedulingInfoBatch bounds the IN lists used to fetch scheduling infos.
 const schedulingInfoBatch = 500
 
+// convergenceWorkers bounds the concurrent transactions of a convergence
+// pass, as upstream's convergence_workers default.
+const convergenceWorkers = 20
+
 // ConvergeLRPs runs one LRP convergence pass: it reads a snapshot, decides
 // with planLRPConvergence, and applies the row changes, each in its own
 // transaction (a change that fails, say because the row moved on, is
@@ -73,10 +77,20 @@ func (s *SQLDB) applyLRPPlan(ctx context.Context, p *lrpPlan, cells CellSet) (LR
 		}
 	}
 
-	var unstarted, missing, withMissingCells []*models.ActualLRPKey
-	unstarted = append(unstarted, p.staleUnclaimed...) // nothing to change: UNCLAIMED already
-
-	for _, key := range p.missingCellSuspect {
+	// Every remaining change touches one key and runs in its own
+	// transaction, on up to convergenceWorkers goroutines (upstream's
+	// convergence_workers). Outcomes are kept per slot and merged in plan
+	// order, so the result does not depend on scheduling.
+	type outcome struct {
+		ok      bool
+		changes []ActualLRPChange
+	}
+	type job struct {
+		key *models.ActualLRPKey
+		run func(key *models.ActualLRPKey) outcome
+	}
+	pair := func(before, after *models.ActualLRP) ActualLRPChange { return ActualLRPChange{Before: before, After: after} }
+	makeSuspect := func(key *models.ActualLRPKey) outcome {
 		var before, suspect, replacement *models.ActualLRP
 		err := s.transact(ctx, func(tx *db.Tx) error {
 			lrp, err := s.fetchActualLRPForUpdate(ctx, tx, key.GetProcessGuid(), key.GetIndex(), models.ActualLRP_ORDINARY)
@@ -99,59 +113,91 @@ func (s *SQLDB) applyLRPPlan(ctx context.Context, p *lrpPlan, cells CellSet) (LR
 			return s.insertActualLRP(ctx, tx, replacement)
 		})
 		if err != nil {
-			continue
+			return outcome{}
 		}
-		change(before, suspect)
-		change(nil, replacement)
-		withMissingCells = append(withMissingCells, key)
+		return outcome{true, []ActualLRPChange{pair(before, suspect), pair(nil, replacement)}}
 	}
-
-	for _, key := range p.missingCellUnclaim {
+	unclaim := func(key *models.ActualLRPKey) outcome {
 		before, after, err := s.UnclaimActualLRP(ctx, key)
 		if err != nil {
-			continue
+			return outcome{}
 		}
-		change(before, after)
-		withMissingCells = append(withMissingCells, key)
+		return outcome{true, []ActualLRPChange{pair(before, after)}}
 	}
-
-	for _, key := range p.missingIndices {
+	create := func(key *models.ActualLRPKey) outcome {
 		lrp, err := s.CreateUnclaimedActualLRP(ctx, key)
 		if err != nil {
-			continue
+			return outcome{}
 		}
-		change(nil, lrp)
-		missing = append(missing, key)
+		return outcome{true, []ActualLRPChange{pair(nil, lrp)}}
 	}
-
-	for _, key := range p.suspectRemove {
+	removeSuspect := func(key *models.ActualLRPKey) outcome {
 		removed, err := s.RemoveSuspectActualLRP(ctx, key)
 		if err != nil || removed == nil {
-			continue
+			return outcome{}
 		}
-		change(removed, nil)
-		res.SuspectKeysToRetire = append(res.SuspectKeysToRetire, key)
+		return outcome{true, []ActualLRPChange{pair(removed, nil)}}
 	}
-
-	for _, key := range p.suspectPromote {
+	promote := func(key *models.ActualLRPKey) outcome {
 		removed, before, after, err := s.PromoteSuspectActualLRP(ctx, key.GetProcessGuid(), key.GetIndex())
 		if err != nil {
-			continue
+			return outcome{}
 		}
+		o := outcome{ok: true}
 		if removed != nil {
-			change(removed, nil)
+			o.changes = append(o.changes, pair(removed, nil))
 		}
-		change(before, after)
-		res.SuspectKeysWithExistingCells = append(res.SuspectKeysWithExistingCells, key)
+		o.changes = append(o.changes, pair(before, after))
+		return o
 	}
 
-	for _, key := range p.crashedRestart {
-		before, after, err := s.UnclaimActualLRP(ctx, key)
-		if err != nil {
-			continue
+	groups := []struct {
+		keys []*models.ActualLRPKey
+		run  func(*models.ActualLRPKey) outcome
+	}{
+		{p.missingCellSuspect, makeSuspect},
+		{p.missingCellUnclaim, unclaim},
+		{p.missingIndices, create},
+		{p.suspectRemove, removeSuspect},
+		{p.suspectPromote, promote},
+		{p.crashedRestart, unclaim},
+	}
+	var jobs []job
+	for _, g := range groups {
+		for _, k := range g.keys {
+			jobs = append(jobs, job{k, g.run})
 		}
-		change(before, after)
-		unstarted = append(unstarted, key)
+	}
+	outcomes := make([]outcome, len(jobs))
+	_ = parallel(len(jobs), convergenceWorkers, func(i int) error {
+		outcomes[i] = jobs[i].run(jobs[i].key)
+		return nil
+	})
+
+	var unstarted, missing, withMissingCells []*models.ActualLRPKey
+	unstarted = append(unstarted, p.staleUnclaimed...) // nothing to change: UNCLAIMED already
+	i := 0
+	for gi, g := range groups {
+		for _, k := range g.keys {
+			o := outcomes[i]
+			i++
+			if !o.ok {
+				continue
+			}
+			res.Changes = append(res.Changes, o.changes...)
+			switch gi {
+			case 0, 1:
+				withMissingCells = append(withMissingCells, k)
+			case 2:
+				missing = append(missing, k)
+			case 3:
+				res.SuspectKeysToRetire = append(res.SuspectKeysToRetire, k)
+			case 4:
+				res.SuspectKeysWithExistingCells = append(res.SuspectKeysWithExistingCells, k)
+			case 5:
+				unstarted = append(unstarted, k)
+			}
+		}
 	}
 
 	infos, err := s.schedulingInfosFor(ctx, unstarted, missing, withMissingCells)

@@ -124,3 +124,11 @@ func cellSet(ids ...string) CellSet {
 	}
 	return cs
 }
+
+func testEncoderB(b *testing.B) *encryption.Encoder {
+	ring, err := encryption.NewKeyRing(encryption.Config{ActiveKeyLabel: "k1", EncryptionKeys: map[string]string{"k1": "passphrase-1"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return encryption.NewEncoder(ring, nil)
+}
