@@ -89,7 +89,9 @@ func (s *SQLDB) applyLRPPlan(ctx context.Context, p *lrpPlan, cells CellSet) (LR
 		key *models.ActualLRPKey
 		run func(key *models.ActualLRPKey) outcome
 	}
-	pair := func(before, after *models.ActualLRP) ActualLRPChange { return ActualLRPChange{Before: before, After: after} }
+	pair := func(before, after *models.ActualLRP) ActualLRPChange {
+		return ActualLRPChange{Before: before, After: after}
+	}
 	makeSuspect := func(key *models.ActualLRPKey) outcome {
 		var before, suspect, replacement *models.ActualLRP
 		err := s.transact(ctx, func(tx *db.Tx) error {
