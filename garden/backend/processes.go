@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"code.cloudfoundry.org/garden"
 
@@ -55,7 +56,25 @@ func (c *Container) Run(spec garden.ProcessSpec, pio garden.ProcessIO) (garden.P
 	c.mu.Lock()
 	c.processes[id] = p
 	c.mu.Unlock()
+	go c.forgetLater(id, p)
 	return p, nil
+}
+
+// exitedProcessTTL is how long a finished process can still be attached
+// to (to read its exit status) before it is forgotten.
+const exitedProcessTTL = time.Minute
+
+// forgetLater drops a finished process from the table after
+// exitedProcessTTL, so containers running many short processes (health
+// checks) do not grow without bound.
+func (c *Container) forgetLater(id string, p *process.Process) {
+	<-p.Done()
+	time.Sleep(exitedProcessTTL)
+	c.mu.Lock()
+	if c.processes[id] == p {
+		delete(c.processes, id)
+	}
+	c.mu.Unlock()
 }
 
 // Attach implements garden.Container.
