@@ -46,27 +46,30 @@ type Config struct {
 // DB is an open connection pool of one Flavor.
 type DB struct {
 	sql     *sql.DB
+	read    *sql.DB // reads outside transactions; == sql except on file-backed SQLite
 	flavor  Flavor
 	retry   RetryPolicy
 	onRetry func(int, error)
 }
 
 // Open opens and pings the database named by cfg. For SQLite it enables
-// WAL, a busy timeout and foreign keys off, and keeps a single connection so
-// that writers queue in the pool instead of failing with SQLITE_BUSY.
+// WAL, a busy timeout and foreign keys off, and keeps a single writing
+// connection so that writers queue in the pool instead of failing with
+// SQLITE_BUSY; Query and QueryRow outside transactions use a separate pool
+// of read-only connections, which WAL lets run beside the writer.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	flavor, err := ParseFlavor(cfg.Driver)
 	if err != nil {
 		return nil, err
 	}
-	var pool *sql.DB
+	var pool, readPool *sql.DB
 	switch flavor {
 	case MySQL:
 		pool, err = openMySQL(cfg)
 	case Postgres:
 		pool, err = openPostgres(cfg)
 	case SQLite:
-		pool, err = openSQLite(cfg)
+		pool, readPool, err = openSQLite(cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", flavor, err)
@@ -83,9 +86,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		pool.SetMaxIdleConns(idle)
 		pool.SetConnMaxLifetime(cfg.ConnMaxLifetime)
 	}
-	d := &DB{sql: pool, flavor: flavor, retry: cfg.Retry.orDefault(), onRetry: cfg.OnRetry}
+	if readPool == nil {
+		readPool = pool
+	}
+	d := &DB{sql: pool, read: readPool, flavor: flavor, retry: cfg.Retry.orDefault(), onRetry: cfg.OnRetry}
 	if err := d.Ping(ctx); err != nil {
-		pool.Close()
+		d.Close()
 		return nil, fmt.Errorf("connecting to %s database: %w", flavor, err)
 	}
 	return d, nil
@@ -101,11 +107,20 @@ func (d *DB) SQL() *sql.DB { return d.sql }
 
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {
-	return Translate(d.sql.PingContext(ctx))
+	if err := d.sql.PingContext(ctx); err != nil {
+		return Translate(err)
+	}
+	return Translate(d.read.PingContext(ctx))
 }
 
-// Close closes the pool.
-func (d *DB) Close() error { return d.sql.Close() }
+// Close closes the pools.
+func (d *DB) Close() error {
+	err := d.sql.Close()
+	if d.read != d.sql {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
 
 // Exec runs one statement outside a transaction (Rebind applied, errors
 // translated).
@@ -114,19 +129,19 @@ func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	return res, Translate(err)
 }
 
-// Query runs a query outside a transaction.
+// Query runs a read-only query outside a transaction.
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*Rows, error) {
-	rows, err := d.sql.QueryContext(ctx, d.flavor.Rebind(query), args...)
+	rows, err := d.read.QueryContext(ctx, d.flavor.Rebind(query), args...)
 	if err != nil {
 		return nil, Translate(err)
 	}
 	return &Rows{Rows: rows}, nil
 }
 
-// QueryRow runs a query expected to return at most one row, outside a
-// transaction.
+// QueryRow runs a read-only query expected to return at most one row,
+// outside a transaction.
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	return &Row{row: d.sql.QueryRowContext(ctx, d.flavor.Rebind(query), args...)}
+	return &Row{row: d.read.QueryRowContext(ctx, d.flavor.Rebind(query), args...)}
 }
 
 // Row is one result row; Scan reports ErrNotFound when there was none.

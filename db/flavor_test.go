@@ -75,7 +75,7 @@ func TestParseFlavor(t *testing.T) {
 }
 
 func TestSQLiteDSN(t *testing.T) {
-	got, err := sqliteDSN("/tmp/x.db")
+	got, _, err := sqliteDSN("/tmp/x.db", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestSQLiteDSN(t *testing.T) {
 			t.Errorf("sqliteDSN = %q, missing %q", got, want)
 		}
 	}
-	if _, err := sqliteDSN(""); err == nil {
+	if _, _, err := sqliteDSN("", false); err == nil {
 		t.Error("empty SQLite path accepted")
 	}
 }

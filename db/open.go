@@ -76,48 +76,67 @@ func openPostgres(cfg Config) (*sql.DB, error) {
 	return stdlib.OpenDB(*pc), nil
 }
 
-func openSQLite(cfg Config) (*sql.DB, error) {
-	dsn, err := sqliteDSN(cfg.DSN)
+// sqliteReaders is the size of SQLite's read-only pool.
+const sqliteReaders = 4
+
+func openSQLite(cfg Config) (writer, reader *sql.DB, err error) {
+	dsn, memory, err := sqliteDSN(cfg.DSN, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	pool, err := sql.Open("sqlite", dsn)
+	writer, err = sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// One connection: writers queue in database/sql instead of racing for
-	// SQLite's file lock, and ":memory:" stays one database. The connection
+	// One writing connection: writers queue in database/sql instead of
+	// racing for SQLite's file lock, and ":memory:" stays one database. It
 	// is never recycled, or an in-memory database would vanish.
-	pool.SetMaxOpenConns(1)
-	pool.SetMaxIdleConns(1)
-	pool.SetConnMaxLifetime(0)
-	pool.SetConnMaxIdleTime(0)
-	return pool, nil
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if memory {
+		return writer, nil, nil
+	}
+	readDSN, _, _ := sqliteDSN(cfg.DSN, true)
+	reader, err = sql.Open("sqlite", readDSN)
+	if err != nil {
+		writer.Close()
+		return nil, nil, err
+	}
+	reader.SetMaxOpenConns(sqliteReaders)
+	reader.SetMaxIdleConns(sqliteReaders)
+	return writer, reader, nil
 }
 
 // sqliteDSN turns a path (or ":memory:") into a modernc DSN carrying the
-// pragmas every connection needs.
-func sqliteDSN(raw string) (string, error) {
+// pragmas every connection needs, and reports whether it is in memory.
+// readOnly connections refuse writes.
+func sqliteDSN(raw string, readOnly bool) (dsn string, memory bool, err error) {
 	if strings.TrimSpace(raw) == "" {
-		return "", fmt.Errorf("invalid database_connection_string: an SQLite file path is required")
+		return "", false, fmt.Errorf("invalid database_connection_string: an SQLite file path is required")
 	}
 	path, query, _ := strings.Cut(raw, "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return "", fmt.Errorf("invalid database_connection_string: %w", err)
+		return "", false, fmt.Errorf("invalid database_connection_string: %w", err)
 	}
-	memory := path == ":memory:" || strings.Contains(query, "mode=memory")
+	memory = path == ":memory:" || strings.Contains(query, "mode=memory")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(0)")
 	if !memory {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
-	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
 	if !strings.HasPrefix(path, "file:") {
 		path = "file:" + path
 	}
-	return path + "?" + q.Encode(), nil
+	return path + "?" + q.Encode(), memory, nil
 }
 
 // sqlTLSConfig builds the client TLS config upstream's daemons use for SQL:
