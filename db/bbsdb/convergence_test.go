@@ -133,3 +133,42 @@ func keysOf(l []*LRPKeyWithSchedulingInfo) []*models.ActualLRPKey {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The blob cache must never hide a change: drift appears and disappears
+// as desired and actual routes and tags change between passes.
+func TestConvergeLRPsCacheFollowsChanges(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		must(t, h.UpsertDomain(h.ctx, "domain", 0))
+		lrp := desiredLRP("app", 1)
+		lrp.MetricTags = map[string]*models.MetricTagValue{"app": {Static: "a"}}
+		must(t, h.DesireLRP(h.ctx, lrp))
+		start := func(host, tag string) {
+			t.Helper()
+			_, _, err := h.StartActualLRP(h.ctx, key("app", 0), ikey("ig", "c1"), netInfo("1.1.1.1"),
+				[]*models.ActualLRPInternalRoute{{Hostname: host}}, map[string]string{"app": tag}, true, "")
+			must(t, err)
+		}
+		drift := func(wantRoutes, wantTags int) {
+			t.Helper()
+			res, err := h.ConvergeLRPs(h.ctx, cellSet("c1"))
+			must(t, err)
+			if len(res.KeysWithInternalRouteChanges) != wantRoutes || len(res.KeysWithMetricTagChanges) != wantTags {
+				t.Fatalf("drift: routes %d tags %d, want %d %d", len(res.KeysWithInternalRouteChanges), len(res.KeysWithMetricTagChanges), wantRoutes, wantTags)
+			}
+		}
+		start("a.apps.internal", "a")
+		drift(0, 0)
+		drift(0, 0) // from the cache
+		_, _, err := h.UpdateDesiredLRP(h.ctx, "app", &models.DesiredLRPUpdate{MetricTags: map[string]*models.MetricTagValue{"app": {Static: "b"}}})
+		must(t, err)
+		drift(0, 1)
+		start("a.apps.internal", "b")
+		drift(0, 0)
+		_, _, err = h.UpdateDesiredLRP(h.ctx, "app", &models.DesiredLRPUpdate{Routes: &models.ProtoRoutes{Routes: map[string][]byte{
+			"internal-router": []byte(`[{"hostname":"b.apps.internal"}]`)}}})
+		must(t, err)
+		drift(1, 0)
+		start("b.apps.internal", "b")
+		drift(0, 0)
+	})
+}

@@ -48,6 +48,7 @@ type SQLDB struct {
 	enc   *encryption.Encoder
 	clock Clock
 	guids GUIDProvider
+	cache *convergenceCache
 }
 
 var _ Store = (*SQLDB)(nil)
@@ -61,7 +62,7 @@ func New(d *db.DB, enc *encryption.Encoder, clock Clock, guids GUIDProvider) *SQ
 	if guids == nil {
 		guids = RandomGUIDs{}
 	}
-	return &SQLDB{db: d, enc: enc, clock: clock, guids: guids}
+	return &SQLDB{db: d, enc: enc, clock: clock, guids: guids, cache: &convergenceCache{}}
 }
 
 // DB returns the underlying database.
