@@ -91,6 +91,9 @@ func (b *Backend) Start() error {
 	if err := os.Chmod(b.cfg.DepotDir, 0o755); err != nil {
 		return err
 	}
+	if err := checkSearchable(filepath.Dir(b.cfg.DepotDir)); err != nil {
+		return err
+	}
 	for _, d := range []string{b.containersDir(), filepath.Dir(b.initPath()), b.store.Dir} {
 		_ = os.Chmod(d, 0o755) // unprivileged container roots must reach these
 	}
@@ -289,4 +292,22 @@ func (b *Backend) Teardown() {
 	b.cleanupLeftovers()
 	b.net.Teardown()
 	cgroups.RemoveTree(b.cgroupParent())
+}
+
+// checkSearchable fails unless dir and all its parents can be traversed by
+// anyone: a user-namespaced container's root is an unprivileged host user,
+// and runc mounts the container's rootfs from the depot as that user.
+func checkSearchable(dir string) error {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		info, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("depot_dir: parent %s is not searchable by other users (chmod o+x it); unprivileged containers need that", d)
+		}
+		if d == "/" {
+			return nil
+		}
+	}
 }
