@@ -44,6 +44,10 @@ func (c *Container) Run(spec garden.ProcessSpec, pio garden.ProcessIO) (garden.P
 
 	var p *process.Process
 	var err error
+	if spec.Image.URI == "" && len(spec.BindMounts) > 0 {
+		c.procWG.Done()
+		return nil, fmt.Errorf("process bind mounts are only supported for processes with their own image (ProcessSpec.Image)")
+	}
 	if spec.Image.URI != "" {
 		p, err = c.runSidecar(id, spec, pio)
 	} else {
@@ -209,6 +213,18 @@ func (c *Container) runSidecar(id string, spec garden.ProcessSpec, pio garden.Pr
 				{Type: "network", Path: ns("net")}, {Type: "mount"},
 			},
 		},
+	}
+	if o := spec.OverrideContainerLimits; o != nil {
+		// The sidecar is accounted apart from the container, with its own
+		// limits (none when empty), as Diego's health checks expect.
+		s.Linux.CgroupsPath = c.b.cgroupParent() + "/" + sid
+		if o.Memory.LimitInBytes > 0 {
+			m := int64(o.Memory.LimitInBytes)
+			s.Linux.Resources.Memory = &runc.Memory{Limit: &m}
+		}
+		if shares := max(o.CPU.LimitInShares, o.CPU.Weight); shares > 0 {
+			s.Linux.Resources.CPU = &runc.CPU{Shares: &shares}
+		}
 	}
 	if c.userns {
 		s.Linux.Namespaces = append(s.Linux.Namespaces, runc.Namespace{Type: "user", Path: ns("user")})

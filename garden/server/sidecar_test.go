@@ -44,6 +44,23 @@ func TestSidecarWithItsOwnImage(t *testing.T) {
 		if code != 0 || strings.TrimSpace(sc.String()) != want {
 			t.Fatalf("privileged=%v: sidecar exit %d, output %q, want %q", privileged, code, sc.String(), want)
 		}
+		// With OverrideContainerLimits (as Diego's health checks ask) the
+		// sidecar escapes the container's memory limit.
+		var o strings.Builder
+		p, err = c.Run(garden.ProcessSpec{
+			Path: "sh", Args: []string{"-c", "grep memory /proc/self/cgroup"},
+			Image:                   garden.ImageRef{URI: "preloaded:sidecar"},
+			OverrideContainerLimits: &garden.ProcessLimits{},
+		}, garden.ProcessIO{Stdout: &o, Stderr: &o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := p.Wait(); code != 0 || !strings.Contains(o.String(), "-sidecar-") || strings.Contains(o.String(), "/sidecar-") {
+			t.Fatalf("override sidecar exit %d, cgroup %s", code, o.String())
+		}
+		if _, err := c.Run(garden.ProcessSpec{Path: "true", BindMounts: []garden.BindMount{{SrcPath: "/tmp", DstPath: "/x"}}}, garden.ProcessIO{}); err == nil {
+			t.Fatal("bind mounts for a process without an image were accepted")
+		}
 		// The main container's rootfs is untouched by the sidecar's.
 		if got := gardentest.Sh(t, c, "cat /etc/marker"); got != "default" {
 			t.Fatalf("main marker %q", got)
