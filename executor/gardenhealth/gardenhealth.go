@@ -77,6 +77,9 @@ func (c *Checker) check() error {
 func (c *Checker) Run(ctx context.Context) {
 	for {
 		err := c.Check(ctx)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			c.Logger.Error("garden-health-check-failed", err)
 		}
