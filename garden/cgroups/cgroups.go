@@ -123,13 +123,3 @@ func RemoveTree(parent string) {
 		}
 	}
 }
-
-// Exists reports whether the group exists in any hierarchy.
-func (g Group) Exists() bool {
-	for _, c := range Controllers {
-		if _, err := os.Stat(filepath.Join(Root, c, string(g))); err == nil {
-			return true
-		}
-	}
-	return false
-}

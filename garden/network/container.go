@@ -30,11 +30,6 @@ func (h *Host) Attach(key string, ip net.IP, pid int) (*Container, error) {
 	return c, nil
 }
 
-// Existing returns the Container for a namespace made earlier (for Detach).
-func (h *Host) Existing(key string, ip net.IP) *Container {
-	return &Container{host: h, Key: key, IP: ip}
-}
-
 func (c *Container) attach(pid int) error {
 	h := c.host
 	ns, hv := h.netnsName(c.Key), h.HostVeth(c.Key)

@@ -39,6 +39,9 @@ func (h *Host) Setup() error {
 		h.MTU = defaultMTU()
 	}
 	br := h.Bridge()
+	if err := h.checkPoolFree(); err != nil {
+		return err
+	}
 	if _, err := net.InterfaceByName(br); err != nil {
 		if err := run("", "ip", "link", "add", br, "mtu", fmt.Sprint(h.MTU), "type", "bridge"); err != nil {
 			return err
@@ -164,6 +167,27 @@ func (h *Host) Teardown() {
 		_ = iptables("-t", c[0], "-X", c[1])
 	}
 	_ = run("", "ip", "link", "delete", h.Bridge())
+}
+
+// checkPoolFree fails when another interface (another Garden server's
+// bridge, a VPN, ...) already has an address in our pool.
+func (h *Host) checkPoolFree() error {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return err
+	}
+	for _, i := range ifaces {
+		if i.Name == h.Bridge() {
+			continue
+		}
+		addrs, _ := i.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && (h.IPs.Subnet.Contains(n.IP) || n.Contains(h.IPs.Subnet.IP)) {
+				return fmt.Errorf("network_pool %s overlaps %s on interface %s", h.IPs.Subnet, n, i.Name)
+			}
+		}
+	}
+	return nil
 }
 
 // defaultMTU is the MTU of the interface holding the default route.

@@ -231,9 +231,6 @@ func (p *Process) Signal(sig garden.Signal) error {
 	}
 }
 
-// Pid returns the process's host pid once runc has reported it.
-func (p *Process) Pid() (int, error) { return readPid(p.pidFile) }
-
 func readPid(path string) (int, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

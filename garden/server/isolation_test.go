@@ -50,6 +50,14 @@ func TestPidAndMountIsolation(t *testing.T) {
 	if got := gardentest.Sh(t, other, "cat /etc/marker; ls /newfile 2>&1 || true"); !strings.HasPrefix(got, "default") || !strings.Contains(got, "No such file") {
 		t.Fatalf("second container sees the first one's writes: %q", got)
 	}
+	// Orphans are reaped by the container's init.
+	gardentest.Sh(t, c, "sleep 0.2 & exit 0")
+	waitFor(t, "orphan to be reaped", func() bool {
+		return gardentest.Sh(t, c, "ps -o stat,comm | grep -v grep | grep -c sleep || true") == "0"
+	})
+	if z := gardentest.Sh(t, c, "ps -o stat | grep -c Z || true"); z != "0" {
+		t.Fatalf("%s zombies", z)
+	}
 	if h := gardentest.Sh(t, c, "hostname"); h != c.Handle() {
 		t.Fatalf("hostname %q, want the handle %q", h, c.Handle())
 	}

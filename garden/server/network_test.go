@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"code.cloudfoundry.org/garden"
+	"code.cloudfoundry.org/lager/v3"
 
 	"github.com/godiego/diego/garden/gardentest"
+	gardenserver "github.com/godiego/diego/garden/server"
 )
 
 // serveHTTP starts busybox httpd on port in c serving body at /index.html.
@@ -98,6 +100,14 @@ func TestNetOutAndTwoServers(t *testing.T) {
 	cfgA, cfgB := gardentest.Config(t), gardentest.Config(t)
 	clientA, _ := gardentest.Start(t, cfgA)
 	clientB, _ := gardentest.Start(t, cfgB)
+
+	// A third server on the same pool refuses to start.
+	cfgC := gardentest.Config(t)
+	cfgC.NetworkPool = cfgA.NetworkPool
+	if s, err := gardenserver.Start(cfgC, lager.NewLogger("overlap")); err == nil {
+		s.Teardown()
+		t.Fatal("a server started on another server's network pool")
+	}
 
 	server, err := clientB.Create(garden.ContainerSpec{Handle: "same-handle"})
 	if err != nil {
