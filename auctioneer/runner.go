@@ -3,6 +3,7 @@ package auctioneer
 import (
 	"context"
 	"os"
+	"sort"
 	"sync"
 	"time"
 
@@ -200,6 +201,8 @@ func (r *Runner) fetchStates(ctx context.Context, logger lager.Logger, presences
 		clients[p.GetCellId()] = client
 		mu.Unlock()
 	})
+	// Fetches finish in any order; sorting keeps plans reproducible.
+	sort.Slice(states, func(i, j int) bool { return states[i].CellID < states[j].CellID })
 	return states, clients
 }
 
