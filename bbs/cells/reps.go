@@ -2,8 +2,8 @@ package cells
 
 import (
 	"github.com/godiego/diego/bbs/controllers"
-	rep "github.com/godiego/diego/rep/client"
 	"github.com/godiego/diego/proto/models"
+	rep "github.com/godiego/diego/rep/client"
 )
 
 // Reps makes rep clients for cells from a shared rep client factory.

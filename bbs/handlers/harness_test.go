@@ -20,8 +20,8 @@ import (
 	"github.com/godiego/diego/db/bbsdb/encryption"
 	"github.com/godiego/diego/db/dbtest"
 	"github.com/godiego/diego/internal/metrics"
-	rep "github.com/godiego/diego/rep/client"
 	"github.com/godiego/diego/proto/models"
+	rep "github.com/godiego/diego/rep/client"
 )
 
 // recorder stands in for the auctioneer and the reps.

@@ -27,9 +27,9 @@ import (
 	"github.com/godiego/diego/internal/metrics"
 	"github.com/godiego/diego/internal/tlsconf"
 	locket "github.com/godiego/diego/locket/client"
-	rep "github.com/godiego/diego/rep/client"
 	"github.com/godiego/diego/proto/locketmodels"
 	"github.com/godiego/diego/proto/models"
+	rep "github.com/godiego/diego/rep/client"
 )
 
 // LockKey is the Locket lock the active BBS holds.
