@@ -24,11 +24,11 @@ import (
 
 // simCell serves the rep API's /state and /work for one simulated cell.
 type simCell struct {
-	mu       sync.Mutex
-	state    rep.CellState
-	received []rep.Work
+	mu        sync.Mutex
+	state     rep.CellState
+	received  []rep.Work
 	rejectAll bool
-	server   *httptest.Server
+	server    *httptest.Server
 }
 
 func newSimCell(t *testing.T, id, zone string, memoryMB int32) *simCell {

@@ -100,7 +100,10 @@ func (r *Runner) Round(ctx context.Context) {
 	for _, t := range tasks {
 		batch.Tasks = append(batch.Tasks, t.task)
 	}
-	r.count(func(m *Metrics) { m.Started.With("lrp").Add(float64(len(lrps))); m.Started.With("task").Add(float64(len(tasks))) })
+	r.count(func(m *Metrics) {
+		m.Started.With("lrp").Add(float64(len(lrps)))
+		m.Started.With("task").Add(float64(len(tasks)))
+	})
 
 	plan := placement.Place(cells, batch, r.Options)
 	rejected := r.commit(ctx, logger, plan.Works, clients)
