@@ -140,3 +140,19 @@ func TestEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecode checks that no input makes Decode panic.
+func FuzzDecode(f *testing.F) {
+	ring, err := NewKeyRing(Config{ActiveKeyLabel: "a", EncryptionKeys: map[string]string{"a": "p"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	enc := NewEncoder(ring, nil)
+	good, _ := enc.Encode([]byte("hello"))
+	for _, s := range [][]byte{good, nil, []byte("02"), []byte("02AA=="), []byte("02/w=="), good[:len(good)-4]} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, blob []byte) {
+		_, _ = enc.Decode(blob)
+	})
+}
