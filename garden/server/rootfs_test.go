@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -20,6 +23,8 @@ func TestRootFSKinds(t *testing.T) {
 	layout := gardentest.OCILayout(t, filepath.Join(tmp, "layout"), "v1", tarball, top)
 	extra := gardentest.TarFiles(t, filepath.Join(tmp, "lifecycle.tgz"), []gardentest.TarEntry{{Name: "launcher", Body: "#!/bin/sh\necho launched\n"}})
 	cfg.PreloadedRootFSes = map[string]string{"tarred": tarball, "dir": base}
+	fileServer := httptest.NewServer(http.FileServer(http.Dir(tmp)))
+	defer fileServer.Close()
 	client, _ := gardentest.Start(t, cfg)
 
 	for _, tc := range []struct {
@@ -33,6 +38,7 @@ func TestRootFSKinds(t *testing.T) {
 		{"preloaded:dir", "cat /etc/marker", "base"},
 		{"oci://" + layout + ":v1", "cat /etc/marker /opt/added; test -e /bin/ls || echo no-ls", "oci-topyesno-ls"},
 		{layout, "cat /etc/marker", "oci-top"},
+		{"preloaded+layer:dir?layer=" + url.QueryEscape(fileServer.URL+"/lifecycle.tgz") + "&layer_path=/tmp/lifecycle&layer_digest=def", "sh /tmp/lifecycle/launcher", "launched"},
 		{"preloaded+layer:dir?layer=file://" + extra + "&layer_path=/tmp/lifecycle&layer_digest=abc", "sh /tmp/lifecycle/launcher; cat /etc/marker", "launched\nbase"},
 	} {
 		c, err := client.Create(garden.ContainerSpec{Image: garden.ImageRef{URI: tc.uri}})
