@@ -2,6 +2,8 @@ package locket
 
 import (
 	"context"
+	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,7 +64,7 @@ func (e *Expiry) Register(lock *locketdb.Lock) {
 	}
 	p := &pendingTTL{index: lock.ModifiedIndex, cancel: make(chan struct{})}
 	e.pending[gen] = p
-	timer := e.clock.NewTimer(time.Duration(lock.TTLInSeconds) * time.Second)
+	timer := e.clock.NewTimer(ttlDuration(lock.TTLInSeconds))
 	go e.await(lock, gen, p, timer)
 }
 
@@ -85,9 +87,14 @@ func (e *Expiry) await(lock *locketdb.Lock, gen generation, p *pendingTTL, timer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	expired, err := e.store.FetchAndRelease(ctx, lock)
-	if err != nil {
-		// A collision means it was refreshed or re-created: not expired.
-		logger.Debug("not-expired", lager.Data{"reason": err.Error()})
+	switch {
+	case errors.Is(err, locketdb.ErrCollision):
+		// Refreshed by another locket sharing the database, or re-created.
+		logger.Debug("not-expired-changed-since")
+		return
+	case err != nil:
+		// The burglar's next pass arms a new timer for it.
+		logger.Error("failed-compare-and-release", err)
 		return
 	}
 	if expired {
@@ -98,6 +105,16 @@ func (e *Expiry) await(lock *locketdb.Lock, gen generation, p *pendingTTL, timer
 			e.locksExpired.Add(1)
 		}
 	}
+}
+
+// maxTTLSeconds keeps a TTL within what a time.Duration can hold.
+const maxTTLSeconds = int64(math.MaxInt64 / int64(time.Second))
+
+func ttlDuration(seconds int64) time.Duration {
+	if seconds > maxTTLSeconds {
+		seconds = maxTTLSeconds
+	}
+	return time.Duration(seconds) * time.Second
 }
 
 // Expired returns how many locks and presences have expired so far.
