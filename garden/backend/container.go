@@ -274,7 +274,11 @@ func (c *Container) StreamOut(spec garden.StreamOutSpec) (io.ReadCloser, error) 
 		done()
 	}
 	r, w := io.Pipe()
-	go func() { w.CloseWithError(files.Archive(root, spec.Path, w)) }()
+	var mapID func(int) int
+	if c.userns {
+		mapID = containerIDOf
+	}
+	go func() { w.CloseWithError(files.Archive(root, spec.Path, w, mapID)) }()
 	return r, nil
 }
 

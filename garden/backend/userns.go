@@ -28,6 +28,18 @@ func hostID(id int) int {
 	return id
 }
 
+// containerIDOf maps a host uid/gid back into an unprivileged container;
+// ids it cannot see become the overflow id 65534.
+func containerIDOf(id int) int {
+	switch {
+	case id == rootUID:
+		return 0
+	case id == 0:
+		return 65534
+	}
+	return id
+}
+
 // userNamespace holds an fd of a user namespace with idMappings, used to
 // give the rootfs layers an idmapped view for unprivileged containers.
 type userNamespace struct{ fd int }

@@ -13,8 +13,9 @@ import (
 
 // Archive writes a tar stream of src inside root to w. As with `tar -C dir
 // -c base`, a source "/a/b" yields entries "b", "b/...", and a source ending
-// in "/" yields its contents as "./...".
-func Archive(root, src string, w io.Writer) error {
+// in "/" yields its contents as "./...". mapID, when set, turns host ids
+// into the ids written to the archive (user namespaces).
+func Archive(root, src string, w io.Writer, mapID func(int) int) error {
 	host, done, err := OpenIn(root, src)
 	if err != nil {
 		return err
@@ -32,7 +33,7 @@ func Archive(root, src string, w io.Writer) error {
 		return err
 	}
 	if !info.IsDir() {
-		if err := writeEntry(tw, host, prefix, info); err != nil {
+		if err := writeEntry(tw, host, prefix, info, mapID); err != nil {
 			return err
 		}
 		return tw.Close()
@@ -53,7 +54,7 @@ func Archive(root, src string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return writeEntry(tw, p, name, info)
+		return writeEntry(tw, p, name, info, mapID)
 	})
 	if err != nil {
 		return fmt.Errorf("archiving %s: %w", src, err)
@@ -61,7 +62,7 @@ func Archive(root, src string, w io.Writer) error {
 	return tw.Close()
 }
 
-func writeEntry(tw *tar.Writer, p, name string, info os.FileInfo) error {
+func writeEntry(tw *tar.Writer, p, name string, info os.FileInfo, mapID func(int) int) error {
 	link := ""
 	if info.Mode()&os.ModeSymlink != 0 {
 		var err error
@@ -79,6 +80,9 @@ func writeEntry(tw *tar.Writer, p, name string, info os.FileInfo) error {
 	}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		hdr.Uid, hdr.Gid = int(st.Uid), int(st.Gid)
+		if mapID != nil {
+			hdr.Uid, hdr.Gid = mapID(hdr.Uid), mapID(hdr.Gid)
+		}
 	}
 	hdr.Uname, hdr.Gname = "", ""
 	if err := tw.WriteHeader(hdr); err != nil {

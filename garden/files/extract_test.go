@@ -93,7 +93,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "d/e"), 0o755)
 	os.WriteFile(filepath.Join(root, "d/e/f"), []byte("data"), 0o600)
 	var buf bytes.Buffer
-	if err := Archive(root, "/d", &buf); err != nil {
+	if err := Archive(root, "/d", &buf, nil); err != nil {
 		t.Fatal(err)
 	}
 	dst := t.TempDir()
@@ -104,7 +104,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 		t.Fatalf("round trip %q", b)
 	}
 	buf.Reset()
-	if err := Archive(root, "/d/", &buf); err != nil {
+	if err := Archive(root, "/d/", &buf, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := Extract(dst, "/contents", &buf, ExtractOptions{}); err != nil {

@@ -72,9 +72,21 @@ func TestStreamInOutRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if hdr.Uid != 2000 {
+				t.Fatalf("privileged=%v: %s streamed out with uid %d, want the container's 2000", privileged, hdr.Name, hdr.Uid)
+			}
 			b, _ := io.ReadAll(tr)
 			files[hdr.Name] = string(b)
 		}
+		// Root's files come out as root's, in either kind of container.
+		rootOut, err := c.StreamOut(garden.StreamOutSpec{Path: "/etc/app/conf"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hdr, err := tar.NewReader(rootOut).Next(); err != nil || hdr.Uid != 0 || hdr.Name != "conf" {
+			t.Fatalf("privileged=%v: root's file streamed out as %+v (%v)", privileged, hdr, err)
+		}
+		rootOut.Close()
 		out.Close()
 		if files["app/hello.txt"] != "hello world\nmore\n" || files["app/sub/x"] != "x" {
 			t.Fatalf("streamed out %v", files)
