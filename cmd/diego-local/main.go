@@ -21,6 +21,7 @@ func main() {
 	flag.StringVar(&set.Busybox, "busybox", "/bin/busybox", "static busybox used to build the cells' rootfs")
 	flag.StringVar(&set.LogLevel, "log-level", "info", "log_level for every daemon")
 	flag.BoolVar(&set.Quiet, "quiet", false, "keep daemon logs in the state folder only")
+	flag.BoolVar(&set.NoCells, "no-cells", false, "start the control plane only (no gardens and reps)")
 	flag.Parse()
 	set.Out = os.Stdout
 

@@ -20,6 +20,7 @@ type Settings struct {
 	BinDir   string
 	Busybox  string // static busybox used to build the local rootfs
 	Quiet    bool
+	NoCells  bool // skip the gardens and reps
 	LogLevel string
 	Out      io.Writer
 }
@@ -34,7 +35,7 @@ func Run(ctx context.Context, set Settings) error {
 	}
 	fmt.Fprintf(out, "local Diego in %s\n", st.Root)
 
-	withCells := prepareCells(st, set, out)
+	withCells := !set.NoCells && prepareCells(st, set, out)
 	if err := publishLifecycles(st, set.BinDir); err != nil {
 		return err
 	}
