@@ -140,6 +140,22 @@ func TestStdinAttachAndTTY(t *testing.T) {
 	if !strings.Contains(tty.String(), "is-a-tty") || !strings.Contains(tty.String(), "rows 45; columns 123") {
 		t.Fatalf("tty output %q", tty.String())
 	}
+
+	// SetTTY resizes a running process's terminal.
+	resized := &syncBuffer{}
+	p, err = c.Run(garden.ProcessSpec{
+		Path: "sh", Args: []string{"-c", "for i in $(seq 1 100); do stty -a | grep -q 'rows 30; columns 100' && echo resized && exit 0; sleep 0.1; done; exit 1"},
+		TTY:  &garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 80, Rows: 24}},
+	}, garden.ProcessIO{Stdout: resized})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetTTY(garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 100, Rows: 30}}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := p.Wait(); code != 0 || !strings.Contains(resized.String(), "resized") {
+		t.Fatalf("resize not seen: exit %d, %q", code, resized.String())
+	}
 }
 
 type blockingReader struct{}
