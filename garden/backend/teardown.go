@@ -54,6 +54,9 @@ func (c *Container) teardown(ctx context.Context) {
 	c.ports = nil
 	c.mu.Unlock()
 	cgroups.RemoveTree(string(c.cgroup))
+	for _, sid := range sidecars {
+		cgroups.RemoveTree(c.b.cgroupParent() + "/" + sid) // sidecars with their own limits
+	}
 	if len(mountsUnder(c.dir)) == 0 {
 		if err := os.RemoveAll(c.dir); err != nil {
 			log.Error("remove-dir-failed", err)
