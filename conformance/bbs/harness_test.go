@@ -100,14 +100,14 @@ func startEnv(t *testing.T, driver string, overrides map[string]any) *env {
 		"ca_file": certs.CACert, "cert_file": certs.ServerCert, "key_file": certs.ServerKey,
 		"database_driver": db.Driver, "database_connection_string": db.ConnectionString,
 		"encryption_keys": map[string]string{"k1": "a passphrase"}, "active_key_label": "k1",
-		"auctioneer_address":      aucSrv.URL,
-		"locket_address":          locketAddr,
-		"locket_ca_cert_file":     certs.CACert,
-		"locket_client_cert_file": certs.ClientCert,
-		"locket_client_key_file":  certs.ClientKey,
+		"auctioneer_address":       aucSrv.URL,
+		"locket_address":           locketAddr,
+		"locket_ca_cert_file":      certs.CACert,
+		"locket_client_cert_file":  certs.ClientCert,
+		"locket_client_key_file":   certs.ClientKey,
 		"converge_repeat_interval": "1h",
-		"log_level":               "debug",
-		"loggregator":             map[string]any{"loggregator_api_port": 3458},
+		"log_level":                "debug",
+		"loggregator":              map[string]any{"loggregator_api_port": 3458},
 	}
 	for k, v := range overrides {
 		cfg[k] = v
