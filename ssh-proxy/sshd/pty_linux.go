@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -128,4 +130,12 @@ func applyModes(tty *os.File, modelist []byte) error {
 		return fmt.Errorf("setting terminal attributes: %w", err)
 	}
 	return nil
+}
+
+// accessTime is a file's last access time.
+func accessTime(info os.FileInfo) time.Time {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return time.Unix(st.Atim.Unix())
+	}
+	return info.ModTime()
 }

@@ -32,11 +32,7 @@ func (b *buf) attrs(info os.FileInfo) *buf {
 		b.u32(st.Uid).u32(st.Gid)
 	}
 	b.u32(unixMode(info.Mode()))
-	atime := info.ModTime()
-	if hasStat {
-		atime = time.Unix(st.Atim.Unix())
-	}
-	return b.u32(uint32(atime.Unix())).u32(uint32(info.ModTime().Unix()))
+	return b.u32(uint32(accessTime(info).Unix())).u32(uint32(info.ModTime().Unix()))
 }
 
 // unixMode turns an fs.FileMode into st_mode bits.
