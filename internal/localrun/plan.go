@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+
+	"github.com/godiego/diego/internal/tlsconf"
 )
 
 // Addresses of the local Diego. Upstream's default ports, on loopback.
@@ -85,9 +87,16 @@ func Plan(s State, opts Options) []Component {
 		level = "info"
 	}
 	c := s.Certs
+	tlsReady := func(addr string) ReadyCheck {
+		cfg, err := tlsconf.Client(c.ClientCert, c.ClientKey, c.CACert, false)
+		if err != nil {
+			return TCPReady(addr)
+		}
+		return TLSReady(addr, cfg)
+	}
 	plan := []Component{
 		{
-			Name: "locket", Binary: "locket", ReadyAt: LocketAddr, Ready: TCPReady(LocketAddr),
+			Name: "locket", Binary: "locket", ReadyAt: LocketAddr, Ready: tlsReady(LocketAddr),
 			Config: merge(s.tlsServer(""), map[string]any{
 				"listen_address":             LocketAddr,
 				"database_driver":            "sqlite",
@@ -97,7 +106,7 @@ func Plan(s State, opts Options) []Component {
 			}),
 		},
 		{
-			Name: "bbs", Binary: "bbs", ReadyAt: BBSAddr, Ready: TCPReady(BBSAddr),
+			Name: "bbs", Binary: "bbs", ReadyAt: BBSAddr, Ready: tlsReady(BBSAddr),
 			Config: merge(s.tlsServer(""), s.locketClient(), map[string]any{
 				"listen_address":             BBSAddr,
 				"health_address":             BBSHealthAddr,
@@ -121,7 +130,7 @@ func Plan(s State, opts Options) []Component {
 			}),
 		},
 		{
-			Name: "auctioneer", Binary: "auctioneer", ReadyAt: AuctioneerAddr, Ready: TCPReady(AuctioneerAddr),
+			Name: "auctioneer", Binary: "auctioneer", ReadyAt: AuctioneerAddr, Ready: tlsReady(AuctioneerAddr),
 			Config: merge(s.bbsClient(), s.locketClient(), map[string]any{
 				"listen_address":   AuctioneerAddr,
 				"uuid":             "auctioneer-local-0",
@@ -175,6 +184,14 @@ func Plan(s State, opts Options) []Component {
 	return plan
 }
 
+func repReady(s State, addr string) ReadyCheck {
+	cfg, err := tlsconf.Client(s.Certs.ClientCert, s.Certs.ClientKey, s.Certs.CACert, false)
+	if err != nil {
+		return TCPReady(addr)
+	}
+	return TLSReady(addr, cfg)
+}
+
 func gardenComponent(s State, cell Cell, level string) Component {
 	sock := s.Path(cell.ID, "garden.sock")
 	return Component{
@@ -201,7 +218,7 @@ func repComponent(s State, cell Cell, level string) Component {
 	admin := "127.0.0.1:" + strconv.Itoa(cell.RepPort-1)
 	secure := "127.0.0.1:" + strconv.Itoa(cell.RepPort)
 	return Component{
-		Name: cell.ID + "-rep", Binary: "rep", ReadyAt: secure, Ready: TCPReady(secure),
+		Name: cell.ID + "-rep", Binary: "rep", ReadyAt: secure, Ready: repReady(s, secure),
 		Config: merge(s.bbsClient(), s.locketClient(), map[string]any{
 			"cell_id":                        cell.ID,
 			"cell_index":                     cell.Index,

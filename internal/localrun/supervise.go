@@ -7,6 +7,7 @@ package localrun
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,19 @@ type ReadyCheck func(ctx context.Context) error
 func TCPReady(addr string) ReadyCheck {
 	return func(ctx context.Context) error {
 		d := net.Dialer{Timeout: time.Second}
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return err
+		}
+		return conn.Close()
+	}
+}
+
+// TLSReady is ready once addr completes a TLS handshake with cfg (a
+// plain TCP probe would make TLS servers log handshake errors).
+func TLSReady(addr string, cfg *tls.Config) ReadyCheck {
+	return func(ctx context.Context) error {
+		d := tls.Dialer{NetDialer: &net.Dialer{Timeout: time.Second}, Config: cfg}
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			return err
