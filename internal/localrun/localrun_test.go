@@ -170,7 +170,7 @@ func TestPlanGivesEachCellItsOwnPortsPoolsAndZone(t *testing.T) {
 
 func TestWriteEnv(t *testing.T) {
 	st, _ := Prepare(t.TempDir())
-	lines, err := WriteEnv(st, "https://127.0.0.1:8889", LocketAddr)
+	lines, err := WriteEnv(st, "https://127.0.0.1:8889", DefaultAddresses().Locket)
 	if err != nil {
 		t.Fatal(err)
 	}

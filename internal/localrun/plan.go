@@ -4,35 +4,71 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/godiego/diego/internal/tlsconf"
 )
 
-// Addresses of the local Diego. Upstream's default ports, on loopback.
-const (
-	LocketAddr     = "127.0.0.1:8891"
-	BBSAddr        = "127.0.0.1:8889"
-	BBSHealthAddr  = "127.0.0.1:8890"
-	AuctioneerAddr = "127.0.0.1:9016"
-	FileServerAddr = "127.0.0.1:8080"
-	RouterAddr     = "127.0.0.1:8081"
-	NATSAddr       = "127.0.0.1:4222"
-)
+// Addresses says where the local Diego's components listen.
+type Addresses struct {
+	Locket, BBS, BBSHealth, Auctioneer, FileServer, Router, RouteEmitterHealth string
+	NATS                                                                       string
+	// DebugBase is the first debug port; each component takes the next one.
+	DebugBase int
+	// RepBase is cell 0's rep port; each further cell adds 10.
+	RepBase int
+	// PortPoolBase is cell 0's first garden host port; each cell adds 1000.
+	PortPoolBase int
+}
+
+// DefaultAddresses are upstream's default ports, on loopback.
+func DefaultAddresses() Addresses {
+	return Addresses{
+		Locket: "127.0.0.1:8891", BBS: "127.0.0.1:8889", BBSHealth: "127.0.0.1:8890",
+		Auctioneer: "127.0.0.1:9016", FileServer: "127.0.0.1:8080", Router: "127.0.0.1:8081",
+		RouteEmitterHealth: "127.0.0.1:17011", NATS: "127.0.0.1:4222",
+		DebugBase: 17001, RepBase: 1801, PortPoolBase: 61000,
+	}
+}
+
+// Shifted returns the addresses with every port but NATS's moved by
+// offset, so a second local Diego (a test's) can run beside the first.
+func (a Addresses) Shifted(offset int) Addresses {
+	shift := func(addr string) string {
+		host, port, _ := strings.Cut(addr, ":")
+		n, _ := strconv.Atoi(port)
+		return host + ":" + strconv.Itoa(n+offset)
+	}
+	return Addresses{
+		Locket: shift(a.Locket), BBS: shift(a.BBS), BBSHealth: shift(a.BBSHealth),
+		Auctioneer: shift(a.Auctioneer), FileServer: shift(a.FileServer), Router: shift(a.Router),
+		RouteEmitterHealth: shift(a.RouteEmitterHealth), NATS: a.NATS,
+		DebugBase: a.DebugBase + offset, RepBase: a.RepBase + offset, PortPoolBase: a.PortPoolBase,
+	}
+}
+
+func (a Addresses) debug(n int) string { return "127.0.0.1:" + strconv.Itoa(a.DebugBase+n) }
 
 // Cell describes one local cell: a garden and a rep.
 type Cell struct {
 	ID          string
 	Zone        string
 	Index       int
-	RepPort     int // securable listener; the admin listener is RepPort-1
 	NetworkPool string
-	PortStart   int
 }
 
 // Cells are the two local cells.
 var Cells = []Cell{
-	{ID: "cell-1", Zone: "z1", Index: 0, RepPort: 1801, NetworkPool: "10.254.0.0/24", PortStart: 61000},
-	{ID: "cell-2", Zone: "z2", Index: 1, RepPort: 1811, NetworkPool: "10.254.1.0/24", PortStart: 62000},
+	{ID: "cell-1", Zone: "z1", Index: 0, NetworkPool: "10.254.0.0/24"},
+	{ID: "cell-2", Zone: "z2", Index: 1, NetworkPool: "10.254.1.0/24"},
+}
+
+// RepAddr is the cell's securable rep listener; the admin one is the port below.
+func (a Addresses) RepAddr(c Cell) string { return "127.0.0.1:" + strconv.Itoa(a.RepBase+10*c.Index) }
+
+// RepAdminAddr is the cell's admin rep listener.
+func (a Addresses) RepAdminAddr(c Cell) string {
+	return "127.0.0.1:" + strconv.Itoa(a.RepBase+10*c.Index-1)
 }
 
 // Stack is the preloaded rootfs name the local cells offer.
@@ -42,6 +78,11 @@ const Stack = "cflinuxfs4"
 type Options struct {
 	WithCells bool // gardens and reps need root and runc
 	LogLevel  string
+	Addresses Addresses
+	// Cells overrides the cells (default: Cells).
+	Cells []Cell
+	// Tweak, when set, may change each component before it is started.
+	Tweak func(*Component)
 }
 
 func (s State) tlsServer(prefix string) map[string]any {
@@ -52,18 +93,18 @@ func (s State) tlsServer(prefix string) map[string]any {
 	}
 }
 
-func (s State) locketClient() map[string]any {
+func (s State) locketClient(a Addresses) map[string]any {
 	return map[string]any{
-		"locket_address":          LocketAddr,
+		"locket_address":          a.Locket,
 		"locket_ca_cert_file":     s.Certs.CACert,
 		"locket_client_cert_file": s.Certs.ClientCert,
 		"locket_client_key_file":  s.Certs.ClientKey,
 	}
 }
 
-func (s State) bbsClient() map[string]any {
+func (s State) bbsClient(a Addresses) map[string]any {
 	return map[string]any{
-		"bbs_address":          "https://" + BBSAddr,
+		"bbs_address":          "https://" + a.BBS,
 		"bbs_ca_cert_file":     s.Certs.CACert,
 		"bbs_client_cert_file": s.Certs.ClientCert,
 		"bbs_client_key_file":  s.Certs.ClientKey,
@@ -86,6 +127,14 @@ func Plan(s State, opts Options) []Component {
 	if level == "" {
 		level = "info"
 	}
+	a := opts.Addresses
+	if a.BBS == "" {
+		a = DefaultAddresses()
+	}
+	cells := opts.Cells
+	if cells == nil {
+		cells = Cells
+	}
 	c := s.Certs
 	tlsReady := func(addr string) ReadyCheck {
 		cfg, err := tlsconf.Client(c.ClientCert, c.ClientKey, c.CACert, false)
@@ -96,27 +145,27 @@ func Plan(s State, opts Options) []Component {
 	}
 	plan := []Component{
 		{
-			Name: "locket", Binary: "locket", ReadyAt: LocketAddr, Ready: tlsReady(LocketAddr),
+			Name: "locket", Binary: "locket", ReadyAt: a.Locket, Ready: tlsReady(a.Locket),
 			Config: merge(s.tlsServer(""), map[string]any{
-				"listen_address":             LocketAddr,
+				"listen_address":             a.Locket,
 				"database_driver":            "sqlite",
 				"database_connection_string": s.Path("data", "locket.db"),
 				"log_level":                  level,
-				"debug_address":              "127.0.0.1:17018",
+				"debug_address":              a.debug(0),
 			}),
 		},
 		{
-			Name: "bbs", Binary: "bbs", ReadyAt: BBSAddr, Ready: tlsReady(BBSAddr),
-			Config: merge(s.tlsServer(""), s.locketClient(), map[string]any{
-				"listen_address":             BBSAddr,
-				"health_address":             BBSHealthAddr,
-				"advertise_url":              "https://" + BBSAddr,
+			Name: "bbs", Binary: "bbs", ReadyAt: a.BBS, Ready: tlsReady(a.BBS),
+			Config: merge(s.tlsServer(""), s.locketClient(a), map[string]any{
+				"listen_address":             a.BBS,
+				"health_address":             a.BBSHealth,
+				"advertise_url":              "https://" + a.BBS,
 				"uuid":                       "bbs-local-0",
 				"database_driver":            "sqlite",
 				"database_connection_string": s.Path("data", "bbs.db"),
 				"encryption_keys":            map[string]string{"local": "local-development-passphrase"},
 				"active_key_label":           "local",
-				"auctioneer_address":         "https://" + AuctioneerAddr,
+				"auctioneer_address":         "https://" + a.Auctioneer,
 				"auctioneer_ca_cert":         c.CACert,
 				"auctioneer_client_cert":     c.ClientCert,
 				"auctioneer_client_key":      c.ClientKey,
@@ -126,13 +175,13 @@ func Plan(s State, opts Options) []Component {
 				"rep_client_key":             c.ClientKey,
 				"rep_require_tls":            true,
 				"log_level":                  level,
-				"debug_address":              "127.0.0.1:17017",
+				"debug_address":              a.debug(1),
 			}),
 		},
 		{
-			Name: "auctioneer", Binary: "auctioneer", ReadyAt: AuctioneerAddr, Ready: tlsReady(AuctioneerAddr),
-			Config: merge(s.bbsClient(), s.locketClient(), map[string]any{
-				"listen_address":   AuctioneerAddr,
+			Name: "auctioneer", Binary: "auctioneer", ReadyAt: a.Auctioneer, Ready: tlsReady(a.Auctioneer),
+			Config: merge(s.bbsClient(a), s.locketClient(a), map[string]any{
+				"listen_address":   a.Auctioneer,
 				"uuid":             "auctioneer-local-0",
 				"ca_cert_file":     c.CACert,
 				"server_cert_file": c.ServerCert,
@@ -142,45 +191,50 @@ func Plan(s State, opts Options) []Component {
 				"rep_client_key":   c.ClientKey,
 				"rep_require_tls":  true,
 				"log_level":        level,
-				"debug_address":    "127.0.0.1:17001",
+				"debug_address":    a.debug(2),
 			}),
 		},
 		{
-			Name: "file-server", Binary: "file-server", ReadyAt: FileServerAddr, Ready: TCPReady(FileServerAddr),
+			Name: "file-server", Binary: "file-server", ReadyAt: a.FileServer, Ready: TCPReady(a.FileServer),
 			Config: map[string]any{
-				"server_address":   FileServerAddr,
+				"server_address":   a.FileServer,
 				"static_directory": s.Path("static"),
 				"log_level":        level,
-				"debug_address":    "127.0.0.1:17005",
+				"debug_address":    a.debug(3),
 			},
 		},
 	}
 	if opts.WithCells {
-		for _, cell := range Cells {
-			plan = append(plan, gardenComponent(s, cell, level), repComponent(s, cell, level))
+		for _, cell := range cells {
+			plan = append(plan, gardenComponent(s, a, cell, level), repComponent(s, a, cell, level))
 		}
 	}
 	plan = append(plan,
 		Component{
-			Name: "route-emitter", Binary: "route-emitter", ReadyAt: "127.0.0.1:17011", Ready: TCPReady("127.0.0.1:17011"),
-			Config: merge(s.bbsClient(), s.locketClient(), map[string]any{
+			Name: "route-emitter", Binary: "route-emitter", ReadyAt: a.RouteEmitterHealth, Ready: TCPReady(a.RouteEmitterHealth),
+			Config: merge(s.bbsClient(a), s.locketClient(a), map[string]any{
 				"uuid":                "route-emitter-local-0",
-				"nats_addresses":      NATSAddr,
-				"healthcheck_address": "127.0.0.1:17011",
+				"nats_addresses":      a.NATS,
+				"healthcheck_address": a.RouteEmitterHealth,
 				"sync_interval":       "60s",
 				"log_level":           level,
-				"debug_address":       "127.0.0.1:17009",
+				"debug_address":       a.debug(4),
 			}),
 		},
 		Component{
-			Name: "dev-router", Binary: "dev-router", ReadyAt: RouterAddr, Ready: TCPReady(RouterAddr),
+			Name: "dev-router", Binary: "dev-router", ReadyAt: a.Router, Ready: TCPReady(a.Router),
 			Config: map[string]any{
-				"listen_address": RouterAddr,
-				"nats_addresses": NATSAddr,
+				"listen_address": a.Router,
+				"nats_addresses": a.NATS,
 				"log_level":      level,
 			},
 		},
 	)
+	if opts.Tweak != nil {
+		for i := range plan {
+			opts.Tweak(&plan[i])
+		}
+	}
 	return plan
 }
 
@@ -192,7 +246,7 @@ func repReady(s State, addr string) ReadyCheck {
 	return TLSReady(addr, cfg)
 }
 
-func gardenComponent(s State, cell Cell, level string) Component {
+func gardenComponent(s State, a Addresses, cell Cell, level string) Component {
 	sock := s.Path(cell.ID, "garden.sock")
 	return Component{
 		Name: cell.ID + "-garden", Binary: "garden", ReadyAt: sock, Ready: UnixReady(sock),
@@ -203,7 +257,7 @@ func gardenComponent(s State, cell Cell, level string) Component {
 			"default_rootfs":     s.Path("rootfs", Stack),
 			"preloaded_rootfses": map[string]string{Stack: s.Path("rootfs", Stack)},
 			"network_pool":       cell.NetworkPool,
-			"port_pool_start":    cell.PortStart,
+			"port_pool_start":    a.PortPoolBase + 1000*cell.Index,
 			"port_pool_size":     1000,
 			"external_ip":        "127.0.0.1",
 			"default_grace_time": "0s",
@@ -213,13 +267,13 @@ func gardenComponent(s State, cell Cell, level string) Component {
 	}
 }
 
-func repComponent(s State, cell Cell, level string) Component {
+func repComponent(s State, a Addresses, cell Cell, level string) Component {
 	c := s.Certs
-	admin := "127.0.0.1:" + strconv.Itoa(cell.RepPort-1)
-	secure := "127.0.0.1:" + strconv.Itoa(cell.RepPort)
+	admin := a.RepAdminAddr(cell)
+	secure := a.RepAddr(cell)
 	return Component{
 		Name: cell.ID + "-rep", Binary: "rep", ReadyAt: secure, Ready: repReady(s, secure),
-		Config: merge(s.bbsClient(), s.locketClient(), map[string]any{
+		Config: merge(s.bbsClient(a), s.locketClient(a), map[string]any{
 			"cell_id":                        cell.ID,
 			"cell_index":                     cell.Index,
 			"zone":                           cell.Zone,
@@ -241,7 +295,7 @@ func repComponent(s State, cell Cell, level string) Component {
 			"enable_declarative_healthcheck": true,
 			"declarative_healthcheck_path":   filepath.Join(s.Path("static"), "healthcheck"),
 			"log_level":                      level,
-			"debug_address":                  "127.0.0.1:" + strconv.Itoa(17100+cell.Index),
+			"debug_address":                  a.debug(10 + cell.Index),
 		}),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ func Run(ctx context.Context, set Settings) error {
 	if err := publishLifecycles(st, set.BinDir); err != nil {
 		return err
 	}
-	stopNATS, err := ensureNATS(out)
+	stopNATS, err := EnsureNATS(DefaultAddresses().NATS, out)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func Run(ctx context.Context, set Settings) error {
 
 	sup := &Supervisor{BinDir: set.BinDir, Root: st.Root, Out: out, Quiet: set.Quiet}
 	defer sup.StopAll(15 * time.Second)
-	for _, c := range Plan(st, Options{WithCells: withCells, LogLevel: set.LogLevel}) {
+	for _, c := range Plan(st, Options{WithCells: withCells, LogLevel: set.LogLevel, Addresses: DefaultAddresses()}) {
 		if _, err := os.Stat(filepath.Join(set.BinDir, c.Binary)); err != nil {
 			sup.Status("skipped", c.Name, "bin/"+c.Binary+" is not built yet")
 			continue
@@ -56,7 +57,8 @@ func Run(ctx context.Context, set Settings) error {
 			return err
 		}
 	}
-	lines, err := WriteEnv(st, "https://"+BBSAddr, LocketAddr)
+	addrs := DefaultAddresses()
+	lines, err := WriteEnv(st, "https://"+addrs.BBS, addrs.Locket)
 	if err != nil {
 		return err
 	}
@@ -133,21 +135,23 @@ func publishLifecycles(st State, binDir string) error {
 	return nil
 }
 
-// ensureNATS starts an embedded NATS server when none listens on NATSAddr.
-func ensureNATS(out io.Writer) (func(), error) {
-	if conn, err := net.DialTimeout("tcp", NATSAddr, time.Second); err == nil {
+// EnsureNATS starts an embedded NATS server on addr when none listens there.
+func EnsureNATS(addr string, out io.Writer) (func(), error) {
+	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		conn.Close()
-		fmt.Fprintf(out, "  ready    %-16s %s (already running)\n", "nats", NATSAddr)
+		fmt.Fprintf(out, "  ready    %-16s %s (already running)\n", "nats", addr)
 		return func() {}, nil
 	}
-	srv, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: 4222, NoSigs: true, NoLog: true})
+	host, portText, _ := strings.Cut(addr, ":")
+	port, _ := strconv.Atoi(portText)
+	srv, err := natsserver.NewServer(&natsserver.Options{Host: host, Port: port, NoSigs: true, NoLog: true})
 	if err != nil {
 		return nil, fmt.Errorf("embedded NATS: %w", err)
 	}
 	go srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
-		return nil, fmt.Errorf("embedded NATS did not start on %s", NATSAddr)
+		return nil, fmt.Errorf("embedded NATS did not start on %s", addr)
 	}
-	fmt.Fprintf(out, "  ready    %-16s %s (embedded)\n", "nats", NATSAddr)
+	fmt.Fprintf(out, "  ready    %-16s %s (embedded)\n", "nats", addr)
 	return srv.Shutdown, nil
 }
