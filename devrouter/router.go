@@ -40,13 +40,14 @@ type Router struct {
 	table  *Table
 	now    func() time.Time
 
-	messages *metrics.Counter
-	addr     net.Addr
+	messages      *metrics.Counter
+	addr          net.Addr
+	reconnectWait time.Duration
 }
 
 // New returns a router for cfg. reg may be nil.
 func New(cfg Config, logger lager.Logger, reg *metrics.Registry) *Router {
-	r := &Router{cfg: cfg, logger: logger, table: NewTable(), now: time.Now}
+	r := &Router{cfg: cfg, logger: logger, table: NewTable(), now: time.Now, reconnectWait: 500 * time.Millisecond}
 	if reg != nil {
 		r.messages = reg.Counter("dev_router_nats_messages_total", "NATS route messages handled, by subject.", "subject")
 		reg.GaugeFunc("dev_router_routes", "Routes in the table.", func() float64 { return float64(len(r.table.Snapshot())) })
@@ -126,7 +127,7 @@ func (r *Router) connect(start []byte) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name("dev-router"),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(500 * time.Millisecond),
+		nats.ReconnectWait(r.reconnectWait),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			r.logger.Info("nats-disconnected", lager.Data{"error": fmt.Sprint(err)})
 		}),

@@ -64,7 +64,12 @@ type harness struct {
 
 func startRouter(t *testing.T, tweak func(*Config)) harness {
 	t.Helper()
-	addr := natsAddr(t)
+	return startRouterOn(t, natsAddr(t), tweak)
+}
+
+// startRouterOn runs a router against the NATS server at addr.
+func startRouterOn(t *testing.T, addr string, tweak func(*Config), opts ...func(*Router)) harness {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.ListenAddress = "127.0.0.1:0"
 	cfg.NATSAddresses = Addresses{addr}
@@ -79,6 +84,9 @@ func startRouter(t *testing.T, tweak func(*Config)) harness {
 	clock.Store(time.Now().UnixNano())
 	r := New(cfg, lager.NewLogger("dev-router-test"), nil)
 	r.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	for _, o := range opts {
+		o(r)
+	}
 
 	nc, err := nats.Connect("nats://" + addr)
 	if err != nil {
@@ -94,12 +102,18 @@ func startRouter(t *testing.T, tweak func(*Config)) harness {
 	return harness{router: r, nc: nc, url: "http://" + r.Addr().String(), clock: &clock}
 }
 
-func (h harness) publish(t *testing.T, subject string, m RegistryMessage) {
+func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()
-	raw, err := json.Marshal(m)
+	raw, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return raw
+}
+
+func (h harness) publish(t *testing.T, subject string, m RegistryMessage) {
+	t.Helper()
+	raw := mustJSON(t, m)
 	if err := h.nc.Publish(subject, raw); err != nil {
 		t.Fatal(err)
 	}
