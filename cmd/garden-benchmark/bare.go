@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/godiego/diego/garden/cgroups"
 	"github.com/godiego/diego/garden/runc"
 )
 
@@ -57,6 +58,6 @@ func benchBareRunc(dir, rootfs string, n, parallel int) (*samples, error) {
 		s.add(t1.Sub(t0), t2.Sub(t1), time.Since(t2))
 		return nil
 	})
-	_ = os.Remove("/sys/fs/cgroup/memory/garden-benchmark-bare")
+	cgroups.RemoveTree("/garden-benchmark-bare")
 	return s, err
 }
