@@ -48,6 +48,9 @@ type Config struct {
 	Retries int
 	// RetryInterval is the pause after a failed attempt; zero means DefaultRetryInterval.
 	RetryInterval time.Duration
+	// ReconnectInterval is the pause before an event stream reconnects;
+	// zero means DefaultReconnectPeriod.
+	ReconnectInterval time.Duration
 }
 
 // Client calls the BBS.
@@ -57,6 +60,7 @@ type Client struct {
 	stream        *http.Client
 	retries       int
 	retryInterval time.Duration
+	reconnect     time.Duration
 }
 
 // New builds a client.
@@ -72,6 +76,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RetryInterval <= 0 {
 		cfg.RetryInterval = DefaultRetryInterval
+	}
+	if cfg.ReconnectInterval <= 0 {
+		cfg.ReconnectInterval = DefaultReconnectPeriod
 	}
 	transport := func() *http.Transport {
 		t := &http.Transport{
@@ -91,6 +98,7 @@ func New(cfg Config) (*Client, error) {
 		stream:        &http.Client{Transport: transport()},
 		retries:       cfg.Retries,
 		retryInterval: cfg.RetryInterval,
+		reconnect:     cfg.ReconnectInterval,
 	}, nil
 }
 

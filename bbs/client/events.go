@@ -87,7 +87,7 @@ func (s *EventSource) connect() error {
 	for attempt := 0; attempt < s.c.retries; attempt++ {
 		if attempt > 0 {
 			select {
-			case <-time.After(DefaultReconnectPeriod):
+			case <-time.After(s.c.reconnect):
 			case <-s.ctx.Done():
 				return ErrSourceClosed
 			}
@@ -151,6 +151,11 @@ func (s *EventSource) Next() (Event, error) {
 		}
 		s.mu.Unlock()
 		if closed {
+			return Event{}, ErrSourceClosed
+		}
+		select {
+		case <-time.After(s.c.reconnect):
+		case <-s.ctx.Done():
 			return Event{}, ErrSourceClosed
 		}
 		if cerr := s.connect(); cerr != nil {

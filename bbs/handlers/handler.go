@@ -21,7 +21,7 @@ import (
 // Config is what the API needs.
 type Config struct {
 	Logger       lager.Logger
-	AccessLogger lager.Logger // nil: requests are logged on Logger only
+	AccessLogger lager.Logger // nil: no access log (access_log_path unset)
 	Store        bbsdb.Store  // reads
 	Controller   *controllers.Controller
 	Cells        controllers.Cells
@@ -51,9 +51,6 @@ func New(cfg Config) *Handler {
 	h := &Handler{
 		logger: cfg.Logger, accessLogger: cfg.AccessLogger, store: cfg.Store, ctrl: cfg.Controller,
 		cells: cfg.Cells, hub: cfg.Hub, metrics: cfg.Metrics, exit: cfg.Exit,
-	}
-	if h.accessLogger == nil {
-		h.accessLogger = h.logger
 	}
 	actions := map[string]http.Handler{}
 	h.addCurrent(actions)

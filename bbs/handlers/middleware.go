@@ -56,7 +56,10 @@ func (h *Handler) instrument(route bbs.Route, stream bool, next http.Handler) ht
 			h.metrics.InFlight.With(route.Name).Add(1)
 			defer h.metrics.InFlight.With(route.Name).Add(-1)
 		}
-		h.accessLogger.Debug("serving", lager.Data{"method": r.Method, "path": r.URL.Path, "remote": r.RemoteAddr, "trace-id": traceID})
+		if h.accessLogger != nil {
+			h.accessLogger.Info("request", lager.Data{"method": r.Method, "path": r.URL.Path, "remote": r.RemoteAddr, "trace-id": traceID})
+		}
+		logger.Debug("serving", lager.Data{"method": r.Method, "path": r.URL.Path, "remote": r.RemoteAddr})
 		next.ServeHTTP(w, r.WithContext(ctx))
 		if h.metrics != nil && !stream {
 			h.metrics.Latency.With(route.Name).Since(start)

@@ -92,10 +92,21 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 		Controller: ctrl, Logger: logger.Session("task-callbacks"),
 	}
 
+	var accessLogger lager.Logger
+	if cfg.AccessLogPath != "" {
+		f, err := os.OpenFile(cfg.AccessLogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("opening access_log_path: %w", err)
+		}
+		accessLogger = lager.NewLogger("bbs-access")
+		accessLogger.RegisterSink(lager.NewWriterSink(f, lager.INFO))
+	}
+
 	migrated := make(chan struct{})
 	exit := make(chan struct{}, 1)
 	api := handlers.New(handlers.Config{
-		Logger: logger, Store: store, Controller: ctrl, Cells: cellLister, Hub: hub,
+		Logger: logger, AccessLogger: accessLogger, Store: store, Controller: ctrl, Cells: cellLister, Hub: hub,
 		Metrics: handlers.NewMetrics(reg), Ready: migrated, Exit: exit,
 	})
 

@@ -75,6 +75,10 @@ type env struct {
 	url        string
 	logger     lager.Logger
 	config     map[string]any
+
+	db            harness.Database
+	locketAddr    string
+	auctioneerURL string
 }
 
 func startEnv(t *testing.T, driver string, overrides map[string]any) *env {
@@ -94,17 +98,38 @@ func startEnv(t *testing.T, driver string, overrides map[string]any) *env {
 	aucSrv := httptest.NewServer(auc)
 	t.Cleanup(aucSrv.Close)
 
-	addr, health := harness.FreePort(t), harness.FreePort(t)
+	e := &env{auctioneer: auc, certs: certs, logger: lager.NewLogger("conformance"), db: db, locketAddr: locketAddr, auctioneerURL: aucSrv.URL}
+	e.proc, e.config = e.startBBS(t, "bbs-conformance", overrides)
+	addr := e.config["listen_address"].(string)
+	e.proc.WaitForListen(t, addr, 60*time.Second)
+	e.url = "https://" + addr
+	e.bbs = e.newClient(t, addr)
+	harness.Eventually(t, 30*time.Second, "bbs to answer pings", func() bool { return e.bbs.Ping(e.logger, "") })
+	lc, err := locket.NewClient(e.logger, locket.ClientLocketConfig{
+		LocketAddress: locketAddr, LocketCACertFile: certs.CACert,
+		LocketClientCertFile: certs.ClientCert, LocketClientKeyFile: certs.ClientKey,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.locket = lc
+	return e
+}
+
+// startBBS starts a bbs process sharing the env's locket, database and
+// auctioneer; it returns at once (the process may still wait for the lock).
+func (e *env) startBBS(t *testing.T, uuid string, overrides map[string]any) (*harness.Process, map[string]any) {
+	t.Helper()
 	cfg := map[string]any{
-		"listen_address": addr, "health_address": health, "uuid": "bbs-conformance",
-		"ca_file": certs.CACert, "cert_file": certs.ServerCert, "key_file": certs.ServerKey,
-		"database_driver": db.Driver, "database_connection_string": db.ConnectionString,
+		"listen_address": harness.FreePort(t), "health_address": harness.FreePort(t), "uuid": uuid,
+		"ca_file": e.certs.CACert, "cert_file": e.certs.ServerCert, "key_file": e.certs.ServerKey,
+		"database_driver": e.db.Driver, "database_connection_string": e.db.ConnectionString,
 		"encryption_keys": map[string]string{"k1": "a passphrase"}, "active_key_label": "k1",
-		"auctioneer_address":       aucSrv.URL,
-		"locket_address":           locketAddr,
-		"locket_ca_cert_file":      certs.CACert,
-		"locket_client_cert_file":  certs.ClientCert,
-		"locket_client_key_file":   certs.ClientKey,
+		"auctioneer_address":       e.auctioneerURL,
+		"locket_address":           e.locketAddr,
+		"locket_ca_cert_file":      e.certs.CACert,
+		"locket_client_cert_file":  e.certs.ClientCert,
+		"locket_client_key_file":   e.certs.ClientKey,
 		"converge_repeat_interval": "1h",
 		"log_level":                "debug",
 		"loggregator":              map[string]any{"loggregator_api_port": 3458},
@@ -112,23 +137,16 @@ func startEnv(t *testing.T, driver string, overrides map[string]any) *env {
 	for k, v := range overrides {
 		cfg[k] = v
 	}
-	proc := harness.Start(t, "bbs", cfg)
-	proc.WaitForListen(t, addr, 60*time.Second)
+	return harness.Start(t, "bbs", cfg), cfg
+}
 
-	logger := lager.NewLogger("conformance")
-	client, err := bbs.NewClient("https://"+addr, certs.CACert, certs.ClientCert, certs.ClientKey, 0, 0)
+func (e *env) newClient(t *testing.T, addr string) bbs.InternalClient {
+	t.Helper()
+	client, err := bbs.NewClient("https://"+addr, e.certs.CACert, e.certs.ClientCert, e.certs.ClientKey, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	harness.Eventually(t, 30*time.Second, "bbs to answer pings", func() bool { return client.Ping(logger, "") })
-	lc, err := locket.NewClient(logger, locket.ClientLocketConfig{
-		LocketAddress: locketAddr, LocketCACertFile: certs.CACert,
-		LocketClientCertFile: certs.ClientCert, LocketClientKeyFile: certs.ClientKey,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{bbs: client, locket: lc, auctioneer: auc, proc: proc, certs: certs, url: "https://" + addr, logger: logger, config: cfg}
+	return client
 }
 
 func errType(err error) models.Error_Type {
