@@ -72,6 +72,25 @@ func setup(t *testing.T) *env {
 	return &env{t: t, d: d, g: g, sink: sink}
 }
 
+// waitForEither waits until the container is in state or completed.
+func (e *env) waitForEither(guid string, state executor.State, timeout time.Duration) executor.Container {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := e.d.GetContainer(guid)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if c.State == state || c.State == executor.StateCompleted {
+			return c
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s is %s, not %s, after %s", guid, c.State, state, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func runAction(path string, args ...string) *models.Action {
 	return &models.Action{RunAction: &models.RunAction{Path: path, Args: args, User: "root", LogSource: "APP/PROC/WEB"}}
 }

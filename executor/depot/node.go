@@ -29,6 +29,7 @@ type node struct {
 	started  bool               // creation began
 	stopped  bool
 	releases []func()
+	binds    []garden.BindMount
 }
 
 func newNode(d *Depot, info executor.Container) *node {
@@ -127,6 +128,7 @@ func (n *node) create(ctx context.Context) (garden.Container, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.gc = gc
+	n.binds = mounts
 	n.info.ExternalIP = ginfo.ExternalIP
 	n.info.InternalIP = ginfo.ContainerIP
 	n.info.Ports = mapPorts(n.info.RunInfo.Ports, ginfo.MappedPorts)
@@ -231,10 +233,13 @@ func mapPorts(want []executor.PortMapping, mapped []garden.PortMapping) []execut
 // runSteps runs the step tree: created → running once ready → completed.
 func (n *node) runSteps(ctx context.Context, gc garden.Container) {
 	info := n.snapshot()
+	n.mu.Lock()
+	binds := n.binds
+	n.mu.Unlock()
 	lc := info.LogConfig
 	streamer := applog.NewStreamer(n.d.cfg.Sink, lc.Guid, lc.Index, lc.SourceName, lc.Tags)
 	step, hasReadiness, err := transformer.Steps(n.d.cfg.Steps, transformer.Input{
-		Container: info, Garden: gc, Streamer: streamer, SetRoutable: n.setRoutable})
+		Container: info, Garden: gc, Streamer: streamer, SetRoutable: n.setRoutable, BindMounts: binds})
 	if err != nil {
 		n.complete(executor.RunResult{Failed: true, FailureReason: ReasonStepsFailedToRun + ": " + err.Error()})
 		return

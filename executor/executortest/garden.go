@@ -7,6 +7,8 @@ package executortest
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,10 +81,33 @@ func Binary(t testing.TB, name string) string {
 	}
 	cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
 	cmd.Dir = RepoRoot()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // static: the healthcheck runs inside busybox rootfses
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", name, err, b)
 	}
 	return out
+}
+
+// freeNetwork picks a random 10.x.y.0/24 that no interface on the host uses.
+func freeNetwork(t testing.TB) string {
+	t.Helper()
+	used := map[string]bool{}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
+				ip := n.IP.To4()
+				used[fmt.Sprintf("%d.%d.%d", ip[0], ip[1], ip[2])] = true
+			}
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		b, c := 100+rand.IntN(120), rand.IntN(250)
+		if !used[fmt.Sprintf("10.%d.%d", b, c)] {
+			return fmt.Sprintf("10.%d.%d.0/24", b, c)
+		}
+	}
+	t.Fatal("no free network")
+	return ""
 }
 
 // Garden is a running garden process.
@@ -121,7 +146,7 @@ func StartGarden(t testing.TB, maxContainers int) *Garden {
 	t.Cleanup(func() { os.RemoveAll(base) })
 	n := counter.Add(1) + uint32(os.Getpid()%40)*5
 	g := &Garden{Socket: filepath.Join(base, "garden.sock"), RootFS: RootFS(t, filepath.Join(base, "rootfs")), Dir: base,
-		Network: fmt.Sprintf("10.%d.%d.0/24", 150+n/250%40, n%250)}
+		Network: freeNetwork(t)}
 	cfg := map[string]any{
 		"listen_network": "unix", "listen_address": g.Socket, "depot_dir": filepath.Join(base, "depot"),
 		"default_rootfs": g.RootFS, "preloaded_rootfses": map[string]string{"busybox": g.RootFS},

@@ -96,9 +96,10 @@ func (b builder) check(s checkSpec, mode checkMode, interval time.Duration, name
 		ResourceLimits: &models.ResourceLimits{OptionalNofile: &models.ResourceLimits_Nofile{Nofile: healthCheckNofiles}},
 	}
 	buf := newBuffer()
-	sidecar := steps.Sidecar{Name: name, BindMounts: b.cfg.SidecarBindMounts, OverrideLimits: &garden.ProcessLimits{}}
+	sidecar := steps.Sidecar{Name: name, OverrideLimits: &garden.ProcessLimits{}}
 	if b.cfg.SidecarImage != "" {
 		sidecar.Image = garden.ImageRef{URI: b.cfg.SidecarImage}
+		sidecar.BindMounts = append(append([]garden.BindMount(nil), b.in.BindMounts...), b.cfg.SidecarBindMounts...)
 	}
 	run := steps.Run{Container: b.in.Garden, Action: action, Streamer: bufferStreamer{buf, source},
 		Network: b.net, GracefulShutdown: b.cfg.GracefulShutdownInterval, SuppressExitStatus: true, Sidecar: sidecar}

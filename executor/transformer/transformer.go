@@ -56,6 +56,10 @@ type Input struct {
 	Streamer  steps.Streamer
 	// SetRoutable is called by readiness checks.
 	SetRoutable func(bool)
+	// BindMounts are the container's bind mounts; health-check sidecars,
+	// which run in their own image, get them too (the healthcheck binary
+	// is one of them).
+	BindMounts []garden.BindMount
 }
 
 // Steps builds the container's step tree. hasReadiness reports whether
