@@ -1,0 +1,159 @@
+// Package e2e is the end-to-end suite, our counterpart of upstream's inigo:
+// every test starts the real binaries from bin/ (built by `make build`) as
+// processes, on ports shifted away from `make run`'s, and drives them with
+// our clients the way Cloud Controller and operators would.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	bbsclient "github.com/godiego/diego/bbs/client"
+	"github.com/godiego/diego/internal/localrun"
+	"github.com/godiego/diego/internal/tlsconf"
+)
+
+// portOffset moves every port of the test Diego away from make run's.
+const portOffset = 20000
+
+// World is one running Diego.
+type World struct {
+	State localrun.State
+	Addr  localrun.Addresses
+	Sup   *localrun.Supervisor
+	BBS   *bbsclient.Client
+}
+
+// binDir finds the built binaries: $DIEGO_BIN, else the repository's bin/.
+func binDir(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("DIEGO_BIN"); dir != "" {
+		return dir
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "bin")
+}
+
+// requireBinaries skips (or fails, when services are required, as CI
+// requires them) when a binary the test needs is not built.
+func requireBinaries(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	var missing []string
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("binaries not built in %s: %s (run make build)", dir, strings.Join(missing, ", "))
+	if os.Getenv("DIEGO_TEST_REQUIRE_SQL") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIPPING END-TO-END TEST: " + msg)
+}
+
+// WorldOptions choose the components.
+type WorldOptions struct {
+	Cells bool
+	// Only, when set, limits the components to these names.
+	Only []string
+}
+
+// StartWorld starts a Diego for the test and stops it at cleanup.
+func StartWorld(t *testing.T, opts WorldOptions) *World {
+	t.Helper()
+	dir := binDir(t)
+	st, err := localrun.Prepare(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := localrun.DefaultAddresses().Shifted(portOffset)
+	stopNATS, err := localrun.EnsureNATS(addrs.NATS, &testWriter{t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stopNATS)
+	sup := &localrun.Supervisor{BinDir: dir, Root: st.Root, Out: &testWriter{t}, Quiet: true}
+	t.Cleanup(func() { sup.StopAll(10 * time.Second) })
+	only := map[string]bool{}
+	for _, n := range opts.Only {
+		only[n] = true
+	}
+	plan := localrun.Plan(st, localrun.Options{WithCells: opts.Cells, Addresses: addrs, LogLevel: "debug"})
+	var names []string
+	for _, c := range plan {
+		if len(only) == 0 || only[c.Name] {
+			names = append(names, c.Binary)
+		}
+	}
+	requireBinaries(t, dir, names...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, c := range plan {
+		if len(only) > 0 && !only[c.Name] {
+			continue
+		}
+		if err := sup.Start(ctx, c); err != nil {
+			dumpLogs(t, st)
+			t.Fatal(err)
+		}
+	}
+	tlsCfg, err := tlsconf.Client(st.Certs.ClientCert, st.Certs.ClientKey, st.Certs.CACert, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bbs, err := bbsclient.New(bbsclient.Config{URL: "https://" + addrs.BBS, TLS: tlsCfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &World{State: st, Addr: addrs, Sup: sup, BBS: bbs}
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpLogs(t, st)
+		}
+	})
+	return w
+}
+
+// dumpLogs prints the tail of every component's log into the test output.
+func dumpLogs(t *testing.T, st localrun.State) {
+	t.Helper()
+	files, _ := filepath.Glob(st.Path("logs", "*.log"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		if len(lines) > 40 {
+			lines = lines[len(lines)-40:]
+		}
+		t.Logf("==== %s (last %d lines)\n%s", filepath.Base(f), len(lines), strings.Join(lines, "\n"))
+	}
+}
+
+// Eventually polls check every 100 ms until it returns nil or timeout passes.
+func Eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		if last = check(); last == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %s: %v", what, timeout, last)
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
