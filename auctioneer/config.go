@@ -8,56 +8,38 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 	locketclient "github.com/godiego/diego/locket/client"
 )
 
-// LoggregatorConfig is upstream's loggregator block; accepted, not acted on.
-type LoggregatorConfig struct {
-	UseV2API                 bool            `json:"loggregator_use_v2_api"`
-	APIPort                  int             `json:"loggregator_api_port"`
-	CACertPath               string          `json:"loggregator_ca_path"`
-	CertPath                 string          `json:"loggregator_cert_path"`
-	KeyPath                  string          `json:"loggregator_key_path"`
-	JobDeployment            string          `json:"loggregator_job_deployment"`
-	JobName                  string          `json:"loggregator_job_name"`
-	JobIndex                 string          `json:"loggregator_job_index"`
-	JobIP                    string          `json:"loggregator_job_ip"`
-	JobOrigin                string          `json:"loggregator_job_origin"`
-	SourceID                 string          `json:"loggregator_source_id"`
-	InstanceID               string          `json:"loggregator_instance_id"`
-	BatchMaxSize             uint            `json:"loggregator_batch_max_size"`
-	BatchFlushInterval       config.Duration `json:"loggregator_batch_flush_interval"`
-	AppMetricExclusionFilter []string        `json:"loggregator_app_metric_exclusion_filter"`
-}
-
 // Config is the auctioneer's config file, with upstream's keys.
 type Config struct {
-	AuctionRunnerWorkers          int               `json:"auction_runner_workers,omitempty"`
-	BBSAddress                    string            `json:"bbs_address,omitempty"`
-	BBSCACertFile                 string            `json:"bbs_ca_cert_file,omitempty"`
-	BBSClientCertFile             string            `json:"bbs_client_cert_file,omitempty"`
-	BBSClientKeyFile              string            `json:"bbs_client_key_file,omitempty"`
-	BBSClientSessionCacheSize     int               `json:"bbs_client_session_cache_size,omitempty" unused:"true"`
-	BBSMaxIdleConnsPerHost        int               `json:"bbs_max_idle_conns_per_host,omitempty" unused:"true"`
-	CACertFile                    string            `json:"ca_cert_file,omitempty"`
-	BinPackFirstFitWeight         float64           `json:"bin_pack_first_fit_weight,omitempty"`
-	CellStateTimeout              config.Duration   `json:"cell_state_timeout,omitempty"`
-	CommunicationTimeout          config.Duration   `json:"communication_timeout,omitempty"`
-	ListenAddress                 string            `json:"listen_address,omitempty"`
-	LockRetryInterval             config.Duration   `json:"lock_retry_interval,omitempty"`
-	LockTTL                       config.Duration   `json:"lock_ttl,omitempty"`
-	Loggregator                   LoggregatorConfig `json:"loggregator" unused:"true"`
-	RepCACert                     string            `json:"rep_ca_cert,omitempty"`
-	RepClientCert                 string            `json:"rep_client_cert,omitempty"`
-	RepClientKey                  string            `json:"rep_client_key,omitempty"`
-	RepClientSessionCacheSize     int               `json:"rep_client_session_cache_size,omitempty"`
-	RepRequireTLS                 bool              `json:"rep_require_tls,omitempty"`
-	ReportInterval                config.Duration   `json:"report_interval,omitempty" unused:"true"`
-	ServerCertFile                string            `json:"server_cert_file,omitempty"`
-	ServerKeyFile                 string            `json:"server_key_file,omitempty"`
-	StartingContainerCountMaximum int               `json:"starting_container_count_maximum,omitempty"`
-	StartingContainerWeight       float64           `json:"starting_container_weight,omitempty"`
-	UUID                          string            `json:"uuid,omitempty"`
+	AuctionRunnerWorkers          int                `json:"auction_runner_workers,omitempty"`
+	BBSAddress                    string             `json:"bbs_address,omitempty"`
+	BBSCACertFile                 string             `json:"bbs_ca_cert_file,omitempty"`
+	BBSClientCertFile             string             `json:"bbs_client_cert_file,omitempty"`
+	BBSClientKeyFile              string             `json:"bbs_client_key_file,omitempty"`
+	BBSClientSessionCacheSize     int                `json:"bbs_client_session_cache_size,omitempty" unused:"true"`
+	BBSMaxIdleConnsPerHost        int                `json:"bbs_max_idle_conns_per_host,omitempty" unused:"true"`
+	CACertFile                    string             `json:"ca_cert_file,omitempty"`
+	BinPackFirstFitWeight         float64            `json:"bin_pack_first_fit_weight,omitempty"`
+	CellStateTimeout              config.Duration    `json:"cell_state_timeout,omitempty"`
+	CommunicationTimeout          config.Duration    `json:"communication_timeout,omitempty"`
+	ListenAddress                 string             `json:"listen_address,omitempty"`
+	LockRetryInterval             config.Duration    `json:"lock_retry_interval,omitempty"`
+	LockTTL                       config.Duration    `json:"lock_ttl,omitempty"`
+	Loggregator                   loggregator.Config `json:"loggregator" unused:"true"`
+	RepCACert                     string             `json:"rep_ca_cert,omitempty"`
+	RepClientCert                 string             `json:"rep_client_cert,omitempty"`
+	RepClientKey                  string             `json:"rep_client_key,omitempty"`
+	RepClientSessionCacheSize     int                `json:"rep_client_session_cache_size,omitempty"`
+	RepRequireTLS                 bool               `json:"rep_require_tls,omitempty"`
+	ReportInterval                config.Duration    `json:"report_interval,omitempty" unused:"true"`
+	ServerCertFile                string             `json:"server_cert_file,omitempty"`
+	ServerKeyFile                 string             `json:"server_key_file,omitempty"`
+	StartingContainerCountMaximum int                `json:"starting_container_count_maximum,omitempty"`
+	StartingContainerWeight       float64            `json:"starting_container_weight,omitempty"`
+	UUID                          string             `json:"uuid,omitempty"`
 
 	locketclient.Config
 	debugserver.DebugServerConfig

@@ -7,6 +7,7 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 	locketclient "github.com/godiego/diego/locket/client"
 )
 
@@ -30,61 +31,42 @@ type OAuthConfig struct {
 	SkipCertVerify    bool            `json:"skip_cert_verify"`
 }
 
-// LoggregatorConfig is upstream's loggregator block; accepted, not acted on.
-type LoggregatorConfig struct {
-	UseV2API                 bool            `json:"loggregator_use_v2_api"`
-	APIPort                  int             `json:"loggregator_api_port"`
-	CACertPath               string          `json:"loggregator_ca_path"`
-	CertPath                 string          `json:"loggregator_cert_path"`
-	KeyPath                  string          `json:"loggregator_key_path"`
-	JobDeployment            string          `json:"loggregator_job_deployment"`
-	JobName                  string          `json:"loggregator_job_name"`
-	JobIndex                 string          `json:"loggregator_job_index"`
-	JobIP                    string          `json:"loggregator_job_ip"`
-	JobOrigin                string          `json:"loggregator_job_origin"`
-	SourceID                 string          `json:"loggregator_source_id"`
-	InstanceID               string          `json:"loggregator_instance_id"`
-	BatchMaxSize             uint            `json:"loggregator_batch_max_size"`
-	BatchFlushInterval       config.Duration `json:"loggregator_batch_flush_interval"`
-	AppMetricExclusionFilter []string        `json:"loggregator_app_metric_exclusion_filter"`
-}
-
 // Config is the route-emitter's config file, with upstream's keys.
 type Config struct {
-	BBSAddress                   string            `json:"bbs_address"`
-	BBSCACertFile                string            `json:"bbs_ca_cert_file"`
-	BBSClientCertFile            string            `json:"bbs_client_cert_file"`
-	BBSClientKeyFile             string            `json:"bbs_client_key_file"`
-	BBSClientSessionCacheSize    int               `json:"bbs_client_session_cache_size,omitempty" unused:"true"`
-	BBSMaxIdleConnsPerHost       int               `json:"bbs_max_idle_conns_per_host,omitempty"`
-	CellID                       string            `json:"cell_id,omitempty"`
-	UUID                         string            `json:"uuid,omitempty"`
-	RegisterDirectInstanceRoutes bool              `json:"register_direct_instance_routes,omitempty"`
-	CommunicationTimeout         config.Duration   `json:"communication_timeout,omitempty"`
-	HealthCheckAddress           string            `json:"healthcheck_address,omitempty"`
-	JitterFactor                 float64           `json:"jitter_factor,omitempty"`
-	LockRetryInterval            config.Duration   `json:"lock_retry_interval,omitempty"`
-	LockTTL                      config.Duration   `json:"lock_ttl,omitempty"`
-	NATSAddresses                string            `json:"nats_addresses,omitempty"`
-	NATSUsername                 string            `json:"nats_username,omitempty"`
-	NATSPassword                 string            `json:"nats_password,omitempty"`
-	NATSTLSEnabled               bool              `json:"nats_tls_enabled"`
-	NATSCACertFile               string            `json:"nats_ca_cert_file"`
-	NATSClientCertFile           string            `json:"nats_client_cert_file"`
-	NATSClientKeyFile            string            `json:"nats_client_key_file"`
-	RouteEmittingWorkers         int               `json:"route_emitting_workers,omitempty" unused:"true"`
-	SyncInterval                 config.Duration   `json:"sync_interval,omitempty"`
-	TCPRouteTTL                  config.Duration   `json:"tcp_route_ttl,omitempty"`
-	TCPEnableTLS                 bool              `json:"tcp_enable_tls" unused:"true"`
-	OAuth                        OAuthConfig       `json:"oauth"`
-	RoutingAPI                   RoutingAPIConfig  `json:"routing_api"`
-	EnableTCPEmitter             bool              `json:"enable_tcp_emitter"`
-	Loggregator                  LoggregatorConfig `json:"loggregator" unused:"true"`
-	ReportInterval               config.Duration   `json:"report_interval,omitempty" unused:"true"`
-	UnregistrationInterval       config.Duration   `json:"unregistration_interval,omitempty"`
-	UnregistrationSendCount      int               `json:"unregistration_send_count,omitempty"`
-	EnableInternalEmitter        bool              `json:"enable_internal_emitter"`
-	LocketSessionName            string            `json:"locket_session_name" unused:"true"`
+	BBSAddress                   string             `json:"bbs_address"`
+	BBSCACertFile                string             `json:"bbs_ca_cert_file"`
+	BBSClientCertFile            string             `json:"bbs_client_cert_file"`
+	BBSClientKeyFile             string             `json:"bbs_client_key_file"`
+	BBSClientSessionCacheSize    int                `json:"bbs_client_session_cache_size,omitempty" unused:"true"`
+	BBSMaxIdleConnsPerHost       int                `json:"bbs_max_idle_conns_per_host,omitempty"`
+	CellID                       string             `json:"cell_id,omitempty"`
+	UUID                         string             `json:"uuid,omitempty"`
+	RegisterDirectInstanceRoutes bool               `json:"register_direct_instance_routes,omitempty"`
+	CommunicationTimeout         config.Duration    `json:"communication_timeout,omitempty"`
+	HealthCheckAddress           string             `json:"healthcheck_address,omitempty"`
+	JitterFactor                 float64            `json:"jitter_factor,omitempty"`
+	LockRetryInterval            config.Duration    `json:"lock_retry_interval,omitempty"`
+	LockTTL                      config.Duration    `json:"lock_ttl,omitempty"`
+	NATSAddresses                string             `json:"nats_addresses,omitempty"`
+	NATSUsername                 string             `json:"nats_username,omitempty"`
+	NATSPassword                 string             `json:"nats_password,omitempty"`
+	NATSTLSEnabled               bool               `json:"nats_tls_enabled"`
+	NATSCACertFile               string             `json:"nats_ca_cert_file"`
+	NATSClientCertFile           string             `json:"nats_client_cert_file"`
+	NATSClientKeyFile            string             `json:"nats_client_key_file"`
+	RouteEmittingWorkers         int                `json:"route_emitting_workers,omitempty" unused:"true"`
+	SyncInterval                 config.Duration    `json:"sync_interval,omitempty"`
+	TCPRouteTTL                  config.Duration    `json:"tcp_route_ttl,omitempty"`
+	TCPEnableTLS                 bool               `json:"tcp_enable_tls" unused:"true"`
+	OAuth                        OAuthConfig        `json:"oauth"`
+	RoutingAPI                   RoutingAPIConfig   `json:"routing_api"`
+	EnableTCPEmitter             bool               `json:"enable_tcp_emitter"`
+	Loggregator                  loggregator.Config `json:"loggregator" unused:"true"`
+	ReportInterval               config.Duration    `json:"report_interval,omitempty" unused:"true"`
+	UnregistrationInterval       config.Duration    `json:"unregistration_interval,omitempty"`
+	UnregistrationSendCount      int                `json:"unregistration_send_count,omitempty"`
+	EnableInternalEmitter        bool               `json:"enable_internal_emitter"`
+	LocketSessionName            string             `json:"locket_session_name" unused:"true"`
 
 	locketclient.Config
 	logging.LagerConfig
