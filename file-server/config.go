@@ -11,6 +11,7 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 )
 
 // Config is the file-server's JSON config, with upstream's key names
@@ -24,7 +25,7 @@ type Config struct {
 	CertFile           string `json:"cert_file"`
 	KeyFile            string `json:"key_file"`
 
-	Loggregator LoggregatorConfig `json:"loggregator" unused:"true"`
+	Loggregator loggregator.Config `json:"loggregator" unused:"true"`
 
 	DebugServerConfig
 	LagerConfig
@@ -36,27 +37,6 @@ type DebugServerConfig = debugserver.Config
 
 // LagerConfig is the shared lager block (`log_level`, `time_format`, ...).
 type LagerConfig = logging.Config
-
-// LoggregatorConfig is upstream's `loggregator` block (diego-logging-client
-// Config). It is accepted so upstream config files load unchanged; this
-// implementation emits no loggregator envelopes.
-type LoggregatorConfig struct {
-	UseV2API                 bool     `json:"loggregator_use_v2_api"`
-	APIPort                  int      `json:"loggregator_api_port"`
-	CACertPath               string   `json:"loggregator_ca_path"`
-	CertPath                 string   `json:"loggregator_cert_path"`
-	KeyPath                  string   `json:"loggregator_key_path"`
-	JobDeployment            string   `json:"loggregator_job_deployment"`
-	JobName                  string   `json:"loggregator_job_name"`
-	JobIndex                 string   `json:"loggregator_job_index"`
-	JobIP                    string   `json:"loggregator_job_ip"`
-	JobOrigin                string   `json:"loggregator_job_origin"`
-	SourceID                 string   `json:"loggregator_source_id"`
-	InstanceID               string   `json:"loggregator_instance_id"`
-	BatchMaxSize             uint     `json:"loggregator_batch_max_size"`
-	BatchFlushInterval       int64    `json:"BatchFlushInterval"`
-	AppMetricExclusionFilter []string `json:"loggregator_app_metric_exclusion_filter"`
-}
 
 // DefaultConfig returns the defaults of diego-release's file_server job.
 func DefaultConfig() Config {
