@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/godiego/diego/bbs"
 	"github.com/godiego/diego/bbs/client"
+	"github.com/godiego/diego/bbs/sse"
 	"github.com/godiego/diego/proto/models"
 )
 
@@ -178,5 +181,85 @@ func TestWireFramingIsHandChunked(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(payload), "id: 0\nevent: task_created\ndata: ") || !strings.HasSuffix(string(payload), "\n\n\r\n") {
 		t.Fatalf("chunk payload %q", payload)
+	}
+}
+
+// TestR0GroupStreamDowngradesDesiredLRPs reads the deprecated GET
+// /v1/events stream, whose desired LRPs are V0 models.
+func TestR0GroupStreamDowngradesDesiredLRPs(t *testing.T) {
+	a := newAPI(t)
+	body, _ := proto.Marshal(&models.EventsByCellId{})
+	req, _ := http.NewRequest("GET", a.url+"/v1/events", bytes.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	eventually(t, "subscription", func() bool { return a.hub.Count() == 1 })
+	d := desiredLRP("pg", 0)
+	d.Action = models.WrapAction(models.Timeout(&models.RunAction{Path: "/bin/true", User: "vcap"}, 2*time.Second))
+	d.StartTimeoutMs = 30000
+	if err := a.client.DesireLRP(ctx(), d); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := sse.NewReader(resp.Body).Next()
+	if err != nil || ev.Name != bbs.EventDesiredLRPCreated {
+		t.Fatalf("event %v %v", ev, err)
+	}
+	msg, err := bbs.DecodeEvent(ev.Name, ev.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0 := msg.(*models.DesiredLRPCreatedEvent).DesiredLrp
+	if v0.DeprecatedStartTimeoutS != 30 || v0.Action.GetTimeoutAction().GetDeprecatedTimeoutNs() != int64(2*time.Second) {
+		t.Fatalf("not downgraded to V0: %v", v0)
+	}
+}
+
+// TestConcurrentClaimsYieldOneChange: of many cells racing to claim one
+// instance, one wins, and the stream shows exactly that one change.
+func TestConcurrentClaimsYieldOneChange(t *testing.T) {
+	a := newAPI(t)
+	if err := a.client.DesireLRP(ctx(), desiredLRP("pg", 1)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.client.SubscribeToInstanceEvents(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	eventually(t, "subscription", func() bool { return a.hub.Count() == 1 })
+	var wg sync.WaitGroup
+	wins := make(chan string, 10)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			cell := fmt.Sprintf("cell-%d", i)
+			if a.client.ClaimActualLRP(ctx(), lrpKey("pg", 0), instanceKey("ig-"+cell, cell)) == nil {
+				wins <- cell
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(wins)
+	var winners []string
+	for w := range wins {
+		winners = append(winners, w)
+	}
+	if len(winners) != 1 {
+		t.Fatalf("winners %v", winners)
+	}
+	// A marker change after the race: the next two events must be the
+	// claim and then the marker, with nothing in between.
+	_ = a.client.UpsertDomain(ctx(), "d", 0)
+	_ = a.client.RemoveDesiredLRP(ctx(), "pg")
+	ev := next(t, s)
+	ch, ok := ev.Message.(*models.ActualLRPInstanceChangedEvent)
+	if !ok || ch.ActualLrpInstanceKey.CellId != winners[0] || ch.After.State != models.ActualLRPStateClaimed {
+		t.Fatalf("first event %s %v", ev.Name, ev.Message)
+	}
+	if ev := next(t, s); ev.Name != bbs.EventDesiredLRPRemoved {
+		t.Fatalf("second event %s", ev.Name)
 	}
 }

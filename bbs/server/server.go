@@ -35,9 +35,6 @@ import (
 // LockKey is the Locket lock the active BBS holds.
 const LockKey = "bbs"
 
-// ErrUnrecoverable stops the process after a handler met an Unrecoverable error.
-var ErrUnrecoverable = errors.New("bbs: unrecoverable error, exiting")
-
 // Members builds the BBS's ordered process group. It dials Locket and
 // opens the database (without migrating); the returned close function
 // releases them.
@@ -136,7 +133,7 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 		daemon.Member{Name: "encryptor", Runner: rotateKeys(store, ring, logger)},
 		daemon.Member{Name: "task-callbacks", Runner: callbackWorkers(ctrl.Callbacks, cfg.TaskCallbackWorkers)},
 		daemon.Member{Name: "converger", Runner: conv},
-		daemon.Member{Name: "exit-on-unrecoverable", Runner: exitOn(exit)},
+		daemon.Member{Name: "exit-on-unrecoverable", Runner: exitOn(exit, logger)},
 	)
 	return members, closeAll, nil
 }
@@ -261,15 +258,16 @@ func closeOnSignal(fn func()) ifrit.Runner {
 	})
 }
 
-// exitOn fails the group when exit receives a value.
-func exitOn(exit <-chan struct{}) ifrit.Runner {
+// exitOn stops the group, cleanly as upstream does, when exit receives a
+// value (a handler met an Unrecoverable error).
+func exitOn(exit <-chan struct{}, logger lager.Logger) ifrit.Runner {
 	return ifrit.RunFunc(func(signals <-chan os.Signal, ready chan<- struct{}) error {
 		close(ready)
 		select {
 		case <-signals:
-			return nil
 		case <-exit:
-			return ErrUnrecoverable
+			logger.Info("exiting-after-unrecoverable-error")
 		}
+		return nil
 	})
 }
