@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,27 @@ func TestWriteEnv(t *testing.T) {
 	data, _ := os.ReadFile(st.Path("env"))
 	if !strings.Contains(string(data), "export BBS_URL='https://127.0.0.1:8889'") || len(lines) != 5 {
 		t.Fatalf("env file: %s", data)
+	}
+}
+
+func TestPublishTarballKeepsTheFileExecutable(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "demo-app")
+	if err := os.WriteFile(src, []byte("#!/bin/sh\necho hi\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "out", "demo-app.tgz")
+	if err := publishTarball(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("tar", "-tvzf", dst).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tar: %v %s", err, out)
+	}
+	if !strings.Contains(string(out), "-rwxr-xr-x") || !strings.Contains(string(out), "demo-app") {
+		t.Fatalf("listing: %s", out)
+	}
+	if err := publishTarball(filepath.Join(dir, "missing"), filepath.Join(dir, "x.tgz")); err != nil {
+		t.Fatalf("a missing source should be skipped: %v", err)
 	}
 }

@@ -1,6 +1,9 @@
 package localrun
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -113,8 +116,12 @@ func prepareCells(st State, set Settings, out io.Writer) bool {
 }
 
 // publishLifecycles puts the lifecycle binaries where the file-server serves
-// them and where the reps bind-mount the health check from.
+// them and where the reps bind-mount the health check from, and the demo
+// app as a tarball a download action can fetch.
 func publishLifecycles(st State, binDir string) error {
+	if err := publishTarball(filepath.Join(binDir, "demo-app"), st.Path("static", "demo-app", "demo-app.tgz")); err != nil {
+		return err
+	}
 	for _, name := range []string{"healthcheck", "sshd"} {
 		src := filepath.Join(binDir, name)
 		data, err := os.ReadFile(src)
@@ -154,4 +161,33 @@ func EnsureNATS(addr string, out io.Writer) (func(), error) {
 	}
 	fmt.Fprintf(out, "  ready    %-16s %s (embedded)\n", "nats", addr)
 	return srv.Shutdown, nil
+}
+
+// publishTarball writes a gzipped tar holding the single file src (kept
+// executable) to dst; a missing src is skipped.
+func publishTarball(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	hdr := &tar.Header{Name: filepath.Base(src), Mode: 0o755, Size: int64(len(data)), ModTime: time.Now(), Typeflag: tar.TypeReg}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if _, err := tw.Write(data); err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	if err := gz.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, buf.Bytes(), 0o644)
 }
