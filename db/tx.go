@@ -139,15 +139,15 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // txOptions gives every backend the same isolation: READ COMMITTED on
-// MySQL and Postgres (Postgres's default; on MySQL it stops SELECT ... FOR
-// UPDATE of a missing row from taking gap locks, which made concurrent
-// inserts of distinct keys deadlock), and SQLite's serializable single
-// writer.
+// Postgres (its default) and MySQL (set per session when connecting; it
+// stops SELECT ... FOR UPDATE of a missing row from taking gap locks, which
+// made concurrent inserts of distinct keys deadlock), and SQLite's
+// serializable single writer.
 func (d *DB) txOptions() *sql.TxOptions {
-	if d.flavor == SQLite {
-		return nil
+	if d.flavor == Postgres {
+		return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	return nil
 }
 
 // attempt runs fn once; committing reports that fn succeeded and the error,
