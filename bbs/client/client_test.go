@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/godiego/diego/bbs"
 	"github.com/godiego/diego/bbs/sse"
+	"github.com/godiego/diego/internal/certs"
+	"github.com/godiego/diego/internal/tlsconf"
 	"github.com/godiego/diego/proto/models"
 )
 
@@ -142,5 +145,33 @@ func TestEventSourceReconnects(t *testing.T) {
 	s.Close()
 	if _, err := s.Next(); err != ErrSourceClosed {
 		t.Fatalf("after close: %v", err)
+	}
+}
+
+func TestMutualTLS(t *testing.T) {
+	paths, err := certs.Generate(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverTLS, err := tlsconf.Server(paths.ServerCert, paths.ServerKey, paths.CACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProto(w, &models.PingResponse{Available: true})
+	}))
+	srv.TLS = serverTLS
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := NewSecure(srv.URL, paths.CACert, paths.ClientCert, paths.ClientKey, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Ping(context.Background()) {
+		t.Fatal("mTLS ping failed")
+	}
+	anon, _ := New(Config{URL: srv.URL, TLS: &tls.Config{InsecureSkipVerify: true}, RetryInterval: time.Millisecond})
+	if anon.Ping(context.Background()) {
+		t.Fatal("a client without a certificate got through")
 	}
 }
