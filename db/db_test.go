@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -301,6 +302,29 @@ func TestUpsertAndInsertID(t *testing.T) {
 		}
 		if ids[0] <= 0 || ids[1] <= ids[0] {
 			t.Fatalf("InsertID returned %v, want increasing positive ids", ids)
+		}
+	})
+}
+
+func TestGroupConcat(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		createThings(t, d)
+		for i, name := range []string{"a", "b", "c"} {
+			if _, err := d.Exec(ctx, "INSERT INTO things (name, n, body) VALUES (?, ?, ?)", name, i, "g"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var joined string
+		var running int
+		q := "SELECT " + d.Flavor().GroupConcat("n") + ", COUNT(CASE WHEN n > ? THEN 1 END) FROM things GROUP BY body"
+		if err := d.QueryRow(ctx, q, 0).Scan(&joined, &running); err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(joined, ",")
+		sort.Strings(parts)
+		if strings.Join(parts, ",") != "0,1,2" || running != 2 {
+			t.Fatalf("got %q and %d, want 0,1,2 in some order and 2", joined, running)
 		}
 	})
 }

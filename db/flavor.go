@@ -163,3 +163,15 @@ func (f Flavor) Upsert(table string, key, columns []string) string {
 	}
 	return stmt + fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", strings.Join(key, ", "), strings.Join(sets, ", "))
 }
+
+// GroupConcat aggregates expr into one comma-separated string per group:
+// GROUP_CONCAT on MySQL (the session's group_concat_max_len is raised at
+// connect, as upstream does) and SQLite, STRING_AGG on Postgres. For
+// conditional counts no flavor is needed: COUNT(CASE WHEN ... THEN 1 END)
+// works everywhere.
+func (f Flavor) GroupConcat(expr string) string {
+	if f == Postgres {
+		return fmt.Sprintf("STRING_AGG(CAST(%s AS TEXT), ',')", expr)
+	}
+	return fmt.Sprintf("GROUP_CONCAT(%s)", expr)
+}
