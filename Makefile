@@ -5,7 +5,7 @@ BIN := bin
 # Every binary under cmd/, built under its upstream name into bin/.
 CMDS := $(notdir $(wildcard cmd/*))
 
-.PHONY: all build generate verify-generate test test-unit test-conformance vet certs run clean bench
+.PHONY: all build generate verify-generate test test-unit test-conformance vet certs run demo clean bench
 
 all: build
 
@@ -37,6 +37,10 @@ test-conformance: build
 
 run: build
 	./scripts/run-local.sh
+
+# Against a running `make run` (in another terminal): app, route, cfdot, task.
+demo: build
+	./bin/diego-demo -state .diego -bin bin
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
