@@ -115,7 +115,7 @@ func (f fakeRep) UpdateLRPInstance(_ context.Context, u rep.LRPUpdate) error {
 
 // api is a BBS API on a real SQLite store behind an httptest server.
 type api struct {
-	t      *testing.T
+	t      testing.TB
 	store  *bbsdb.SQLDB
 	ctrl   *controllers.Controller
 	hub    *events.Hub
@@ -131,7 +131,7 @@ func newAPI(t *testing.T) *api {
 	return newAPIOn(t, dbtest.Open(t, db.SQLite), true)
 }
 
-func newAPIOn(t *testing.T, d *db.DB, migrated bool) *api {
+func newAPIOn(t testing.TB, d *db.DB, migrated bool) *api {
 	t.Helper()
 	ring, err := encryption.NewKeyRing(encryption.Config{ActiveKeyLabel: "k", EncryptionKeys: map[string]string{"k": "secret"}})
 	if err != nil {
