@@ -61,6 +61,7 @@ func run(cfg locket.Config) int {
 	registry := metrics.NewRegistry()
 	expiry := locket.NewExpiry(logger, store, clk)
 	m := locket.NewMetrics(registry, expiry)
+	registerPoolMetrics(registry, sqlDB)
 	fatal := make(chan error, 1)
 	onUnrecoverable := func(err error) {
 		select {
@@ -95,4 +96,17 @@ func exitOn(fatal <-chan error) ifrit.Runner {
 			return errors.Join(errors.New("shutting down on an unrecoverable database error"), err)
 		}
 	})
+}
+
+// registerPoolMetrics reports the SQL pool as upstream's db-metrics
+// notifier does (DBOpenConnections, DBWaitCount, DBWaitDuration).
+func registerPoolMetrics(reg *metrics.Registry, d *db.DB) {
+	reg.GaugeFunc("locket_db_open_connections", "Open SQL connections (DBOpenConnections).",
+		func() float64 { return float64(d.SQL().Stats().OpenConnections) })
+	reg.GaugeFunc("locket_db_in_use_connections", "SQL connections in use.",
+		func() float64 { return float64(d.SQL().Stats().InUse) })
+	reg.GaugeFunc("locket_db_wait_count", "Waits for a free SQL connection so far (DBWaitCount).",
+		func() float64 { return float64(d.SQL().Stats().WaitCount) })
+	reg.GaugeFunc("locket_db_wait_seconds", "Time spent waiting for a free SQL connection so far (DBWaitDuration).",
+		func() float64 { return d.SQL().Stats().WaitDuration.Seconds() })
 }
