@@ -145,7 +145,7 @@ func TestStdinAttachAndTTY(t *testing.T) {
 	resized := &syncBuffer{}
 	p, err = c.Run(garden.ProcessSpec{
 		Path: "sh", Args: []string{"-c", "for i in $(seq 1 100); do stty -a | grep -q 'rows 30; columns 100' && echo resized && exit 0; sleep 0.1; done; exit 1"},
-		TTY:  &garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 80, Rows: 24}},
+		TTY: &garden.TTYSpec{WindowSize: &garden.WindowSize{Columns: 80, Rows: 24}},
 	}, garden.ProcessIO{Stdout: resized})
 	if err != nil {
 		t.Fatal(err)
