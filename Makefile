@@ -23,6 +23,8 @@ verify-generate: generate
 
 vet:
 	$(GO) vet ./...
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$'))"; \
+	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 
 certs:
 	$(GO) run ./cmd/certgen -dir .diego/certs
