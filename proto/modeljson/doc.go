@@ -1,0 +1,13 @@
+// Package modeljson owns the JSON form of the BBS and Locket models as
+// upstream Diego's tools print and read it: encoding/json applied to the
+// gogo-generated structs of code.cloudfoundry.org/bbs/models and
+// code.cloudfoundry.org/locket/models. That form differs from protojson in
+// many ways (gogoproto jsontag names with or without omitempty, embedded
+// messages flattened into their parent, oneofs rendered as wrapper objects
+// under the Go field name, enums by name, hand-written codecs for a few
+// messages), so cfdot uses this package to print and parse models.
+//
+// The layout of every message is data (layout_spec.go), interpreted over
+// protoreflect by one generic encoder and decoder; the few hand-written
+// upstream codecs are in custom.go.
+package modeljson
