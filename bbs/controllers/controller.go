@@ -11,23 +11,24 @@ import (
 )
 
 // Controller performs every BBS change. Its fields are its collaborators;
-// set them all (Auctioneer, Reps and Cells may be nil in tests that do not
-// exercise them).
+// set them all (Auctioneer and Callbacks may be nil: no auctions, no
+// callbacks). Time enters only through the store's clock.
 type Controller struct {
 	Store      bbsdb.Store
 	Auctioneer Auctioneer
 	Reps       RepClients
 	Cells      Cells
 	Emitter    Emitter
-	Clock      Clock
 	Logger     lager.Logger
-	Serial     *Serializer
 	// MaxTaskRetries is how many rejections a task survives (max_task_retries).
 	MaxTaskRetries int
 	// Callbacks runs task completion callbacks; nil disables them.
 	Callbacks *TaskCallbacks
-	// UpdateWorkers bounds parallel work on one request (desired_lrp_creation_max_workers... "update_workers").
+	// UpdateWorkers bounds the parallel instance creations of one desire
+	// or scale-up request (update_workers).
 	UpdateWorkers int
+
+	serial Serializer // orders commits and their events; see Serializer
 }
 
 func (c *Controller) logger(ctx context.Context) lager.Logger {
@@ -50,7 +51,7 @@ func (c *Controller) lrpRows(ctx context.Context, pg string, index int32) ([]*mo
 // events for the difference between the rows before and after. change
 // reports whether the change was a crash report (for crash events).
 func (c *Controller) changeLRP(ctx context.Context, pg string, index int32, change func(before []*models.ActualLRP) (crashed bool, err error)) error {
-	unlock := c.Serial.Lock(pg)
+	unlock := c.serial.Lock(pg)
 	defer unlock()
 	before, err := c.lrpRows(ctx, pg, index)
 	if err != nil && !isNotFound(err) {

@@ -41,7 +41,7 @@ func (c *Controller) ConvergeLRPs(ctx context.Context, workers int) (bbsdb.LRPCo
 		logger.Error("failed-to-fetch-cells", err)
 		return bbsdb.LRPConvergenceResult{}, err
 	}
-	unlock := c.Serial.LockAll()
+	unlock := c.serial.LockAll()
 	res, err := c.Store.ConvergeLRPs(ctx, cells)
 	changes := make([]events.Change, len(res.Changes))
 	for i, ch := range res.Changes {
@@ -129,7 +129,7 @@ func (c *Controller) ConvergeTasks(ctx context.Context, kick, expirePending, exp
 		logger.Error("failed-to-fetch-cells", err)
 		return bbsdb.TaskConvergenceResult{}, err
 	}
-	unlock := c.Serial.LockAll()
+	unlock := c.serial.LockAll()
 	res, err := c.Store.ConvergeTasks(ctx, cells, kick, expirePending, expireCompleted)
 	var evs []events.Event
 	for _, ch := range res.Changes {

@@ -7,7 +7,6 @@ package controllers
 import (
 	"context"
 	"errors"
-	"time"
 
 	"code.cloudfoundry.org/lager/v3"
 
@@ -45,20 +44,12 @@ type Emitter interface {
 	Emit(evs ...events.Event)
 }
 
-// Clock is the time source.
-type Clock interface {
-	Now() time.Time
-}
-
-// SystemClock is the real clock.
-type SystemClock struct{}
-
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
-
 // CellByID looks a cell up in the presence list; it returns
 // models.ErrResourceNotFound when no presence has that id.
 func CellByID(ctx context.Context, cells Cells, id string) (*models.CellPresence, error) {
+	if cells == nil {
+		return nil, models.ErrResourceNotFound
+	}
 	list, err := cells.Cells(ctx)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ const InternalRouterKey = "internal-router"
 
 // DesireLRP stores a new desired LRP, creates its instances and auctions them.
 func (c *Controller) DesireLRP(ctx context.Context, lrp *models.DesiredLRP) error {
-	unlock := c.Serial.Lock(lrp.GetProcessGuid())
+	unlock := c.serial.Lock(lrp.GetProcessGuid())
 	if err := c.Store.DesireLRP(ctx, lrp); err != nil {
 		unlock()
 		return err
@@ -41,7 +41,7 @@ func (c *Controller) DesireLRP(ctx context.Context, lrp *models.DesiredLRP) erro
 // UpdateDesiredLRP applies an update, then starts or retires instances for
 // a new count and pushes changed internal routes or metric tags to reps.
 func (c *Controller) UpdateDesiredLRP(ctx context.Context, pg string, update *models.DesiredLRPUpdate) error {
-	unlock := c.Serial.Lock(pg)
+	unlock := c.serial.Lock(pg)
 	before, after, err := c.Store.UpdateDesiredLRP(ctx, pg, update)
 	if err != nil {
 		unlock()
@@ -68,7 +68,7 @@ func (c *Controller) UpdateDesiredLRP(ctx context.Context, pg string, update *mo
 
 // RemoveDesiredLRP deletes a desired LRP and retires all its instances.
 func (c *Controller) RemoveDesiredLRP(ctx context.Context, pg string) error {
-	unlock := c.Serial.Lock(pg)
+	unlock := c.serial.Lock(pg)
 	removed, err := c.Store.RemoveDesiredLRP(ctx, pg)
 	if err != nil {
 		unlock()

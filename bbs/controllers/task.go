@@ -12,7 +12,7 @@ import (
 
 // changeTask runs change with the task locked and emits the change it reports.
 func (c *Controller) changeTask(guid string, change func() (before, after *models.Task, err error)) (*models.Task, error) {
-	unlock := c.Serial.Lock("task:" + guid)
+	unlock := c.serial.Lock("task:" + guid)
 	defer unlock()
 	before, after, err := change()
 	if err != nil {

@@ -150,8 +150,8 @@ func newAPIOn(t testing.TB, d *db.DB, migrated bool) *api {
 	rec := &recorder{}
 	hub := events.NewHub(nil)
 	ctrl := &controllers.Controller{
-		Store: store, Auctioneer: rec, Reps: rec, Cells: rec, Emitter: hub, Clock: controllers.SystemClock{},
-		Logger: logger, Serial: &controllers.Serializer{}, MaxTaskRetries: 3,
+		Store: store, Auctioneer: rec, Reps: rec, Cells: rec, Emitter: hub,
+		Logger: logger, MaxTaskRetries: 3,
 	}
 	reg := metrics.NewRegistry()
 	h := handlers.New(handlers.Config{Logger: logger, Store: store, Controller: ctrl, Cells: rec, Hub: hub,

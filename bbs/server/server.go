@@ -78,7 +78,7 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 	})
 	ctrl := &controllers.Controller{
 		Store: store, Auctioneer: auctioneerClient, Reps: cells.Reps{Factory: repFactory}, Cells: cellLister,
-		Emitter: hub, Clock: controllers.SystemClock{}, Logger: logger, Serial: &controllers.Serializer{},
+		Emitter: hub, Logger: logger,
 		MaxTaskRetries: cfg.MaxTaskRetries, UpdateWorkers: cfg.UpdateWorkers,
 	}
 	callbackTLS := serverTLS.Clone()
