@@ -28,6 +28,33 @@ type World struct {
 	Addr  localrun.Addresses
 	Sup   *localrun.Supervisor
 	BBS   *bbsclient.Client
+	Plan  []localrun.Component
+}
+
+// Component returns the planned component with that name.
+func (w *World) Component(t *testing.T, name string) localrun.Component {
+	t.Helper()
+	for _, c := range w.Plan {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no component %s in the plan", name)
+	return localrun.Component{}
+}
+
+// BBSClient returns a BBS client for another BBS address of this world.
+func (w *World) BBSClient(t *testing.T, addr string) *bbsclient.Client {
+	t.Helper()
+	tlsCfg, err := tlsconf.Client(w.State.Certs.ClientCert, w.State.Certs.ClientKey, w.State.Certs.CACert, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := bbsclient.New(bbsclient.Config{URL: "https://" + addr, TLS: tlsCfg, Retries: 1, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // binDir finds the built binaries: $DIEGO_BIN, else the repository's bin/.
@@ -114,7 +141,7 @@ func StartWorld(t *testing.T, opts WorldOptions) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &World{State: st, Addr: addrs, Sup: sup, BBS: bbs}
+	w := &World{State: st, Addr: addrs, Sup: sup, BBS: bbs, Plan: plan}
 	t.Cleanup(func() {
 		if t.Failed() {
 			dumpLogs(t, st)

@@ -260,3 +260,31 @@ func writeConfig(root, name string, cfg map[string]any) (string, error) {
 func Shell(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
+
+// Signal sends sig to the named component's process group and, when wait is
+// set, waits up to timeout for it to exit.
+func (s *Supervisor) Signal(name string, sig syscall.Signal, wait bool, timeout time.Duration) error {
+	s.mu.Lock()
+	var r *running
+	for _, c := range s.started {
+		if c.c.Name == name {
+			r = c
+		}
+	}
+	s.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("no component named %s", name)
+	}
+	if err := syscall.Kill(-r.cmd.Process.Pid, sig); err != nil {
+		return err
+	}
+	if !wait {
+		return nil
+	}
+	select {
+	case <-r.done:
+		return nil
+	case <-time.After(timeout):
+		return fmt.Errorf("%s did not exit within %s", name, timeout)
+	}
+}
