@@ -77,6 +77,7 @@ type env struct {
 	config     map[string]any
 
 	db            harness.Database
+	locketProc    *harness.Process
 	locketAddr    string
 	auctioneerURL string
 }
@@ -98,7 +99,7 @@ func startEnv(t *testing.T, driver string, overrides map[string]any) *env {
 	aucSrv := httptest.NewServer(auc)
 	t.Cleanup(aucSrv.Close)
 
-	e := &env{auctioneer: auc, certs: certs, logger: lager.NewLogger("conformance"), db: db, locketAddr: locketAddr, auctioneerURL: aucSrv.URL}
+	e := &env{locketProc: lp, auctioneer: auc, certs: certs, logger: lager.NewLogger("conformance"), db: db, locketAddr: locketAddr, auctioneerURL: aucSrv.URL}
 	e.proc, e.config = e.startBBS(t, "bbs-conformance", overrides)
 	addr := e.config["listen_address"].(string)
 	e.proc.WaitForListen(t, addr, 60*time.Second)

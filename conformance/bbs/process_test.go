@@ -86,3 +86,20 @@ func TestCheckConfigReportsEveryProblem(t *testing.T) {
 		t.Errorf("unknown key not named:\n%s", out)
 	}
 }
+
+// TestLosingTheLockStopsTheProcess: with Locket gone the lock cannot be
+// refreshed, and the BBS exits rather than serve without it.
+func TestLosingTheLockStopsTheProcess(t *testing.T) {
+	e := startEnv(t, "sqlite", nil)
+	if err := e.locketProc.Stop(t); err != nil {
+		t.Fatalf("stopping locket: %v", err)
+	}
+	select {
+	case <-e.proc.Exited():
+	case <-time.After(60 * time.Second):
+		t.Fatal("bbs still running a minute after losing its lock")
+	}
+	if listening(e.config["listen_address"].(string)) {
+		t.Fatal("API still listening")
+	}
+}
