@@ -202,3 +202,23 @@ func TestPublishTarballKeepsTheFileExecutable(t *testing.T) {
 		t.Fatalf("a missing source should be skipped: %v", err)
 	}
 }
+
+func TestSupervisorRefusesAnAddressSomeoneElseAnswersOn(t *testing.T) {
+	st, _ := Prepare(t.TempDir())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	binDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(binDir, "squatted"), []byte("#!/bin/sh\nsleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sup := &Supervisor{BinDir: binDir, Root: st.Root, Out: &syncBuffer{}, Quiet: true}
+	defer sup.StopAll(time.Second)
+	err = sup.Start(context.Background(), Component{Name: "squatted", Binary: "squatted",
+		Ready: TCPReady(ln.Addr().String()), ReadyAt: ln.Addr().String()})
+	if err == nil || !strings.Contains(err.Error(), "already answering") {
+		t.Fatalf("want an already-answering error, got %v", err)
+	}
+}

@@ -97,6 +97,14 @@ func (s *Supervisor) Start(ctx context.Context, c Component) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s: binary %s missing (run make build): %w", c.Name, bin, err)
 	}
+	if c.Ready != nil {
+		probe, cancel := context.WithTimeout(ctx, 2*time.Second)
+		inUse := c.Ready(probe) == nil
+		cancel()
+		if inUse {
+			return fmt.Errorf("%s: %s is already answering: is another Diego (or an old make run) still running? Stop it first", c.Name, c.ReadyAt)
+		}
+	}
 	args := []string{}
 	if c.Config != nil {
 		path, err := writeConfig(s.Root, c.Name, c.Config)
