@@ -81,7 +81,7 @@ type Config struct {
 	RequireSSL                    bool              `json:"require_ssl,omitempty" unused:"true"`
 	SQLCACertFile                 string            `json:"sql_ca_cert_file,omitempty"`
 	SQLEnableIdentityVerification bool              `json:"sql_enable_identity_verification,omitempty"`
-	SessionName                   string            `json:"session_name,omitempty"`
+	SessionName                   string            `json:"session_name,omitempty" unused:"true"`
 	TaskCallbackWorkers           int               `json:"task_callback_workers,omitempty"`
 	UpdateWorkers                 int               `json:"update_workers,omitempty"`
 	Loggregator                   LoggregatorConfig `json:"loggregator" unused:"true"`
@@ -93,7 +93,10 @@ type Config struct {
 }
 
 // DefaultConfig returns the defaults of diego-release's bbs job spec and
-// upstream's DefaultConfig.
+// upstream's DefaultConfig. Keys accepted but not acted on get no default,
+// so that only keys an operator set are reported as unused. The lock
+// always uses Locket's TTL (15 s) and retry interval (1 s), as upstream's
+// BBS does whatever lock_ttl and lock_retry_interval say.
 func DefaultConfig() Config {
 	return Config{
 		ListenAddress:               "0.0.0.0:8889",
@@ -105,16 +108,11 @@ func DefaultConfig() Config {
 		KickTaskDuration:            config.Duration(30 * time.Second),
 		ExpireCompletedTaskDuration: config.Duration(120 * time.Second),
 		ExpirePendingTaskDuration:   config.Duration(1800 * time.Second),
-		DesiredLRPCreationTimeout:   config.Duration(time.Minute),
-		LockRetryInterval:           config.Duration(locket.SQLRetryInterval),
-		LockTTL:                     config.Duration(time.Duration(locket.DefaultSessionTTLInSeconds) * time.Second),
 		MaxTaskRetries:              3,
 		MaxOpenDatabaseConnections:  200,
 		MaxIdleDatabaseConnections:  200,
 		TaskCallbackWorkers:         1000,
 		UpdateWorkers:               1000,
-		ReportInterval:              config.Duration(time.Minute),
-		SessionName:                 "bbs",
 		LagerConfig:                 logging.LagerConfig{LogLevel: "info"},
 	}
 }
