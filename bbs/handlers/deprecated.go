@@ -92,13 +92,19 @@ func (h *Handler) failTask() http.HandlerFunc {
 		})
 }
 
-// desiredLRPAt returns the desired LRP as a route of version v serves it.
+// desiredLRPAt returns the desired LRP as a read route of version v
+// serves it (downgraded, metrics guid populated).
 func desiredLRPAt(d *models.DesiredLRP, v modelVersion) *models.DesiredLRP {
+	return populateMetricsGuid(desiredLRPVersion(d, v))
+}
+
+// desiredLRPVersion returns a copy of d at version v.
+func desiredLRPVersion(d *models.DesiredLRP, v modelVersion) *models.DesiredLRP {
 	d = proto.Clone(d).(*models.DesiredLRP)
 	if v < versionCurrent {
 		d = downgradeDesiredLRP(d, int(v))
 	}
-	return populateMetricsGuid(d)
+	return d
 }
 
 // taskAt returns the task as a route of version v serves it.
@@ -116,11 +122,11 @@ func versionEvent(msg proto.Message, v modelVersion) proto.Message {
 	}
 	switch m := msg.(type) {
 	case *models.DesiredLRPCreatedEvent:
-		return &models.DesiredLRPCreatedEvent{DesiredLrp: desiredLRPAt(m.DesiredLrp, v), TraceId: m.TraceId}
+		return &models.DesiredLRPCreatedEvent{DesiredLrp: desiredLRPVersion(m.DesiredLrp, v), TraceId: m.TraceId}
 	case *models.DesiredLRPChangedEvent:
-		return &models.DesiredLRPChangedEvent{Before: desiredLRPAt(m.Before, v), After: desiredLRPAt(m.After, v), TraceId: m.TraceId}
+		return &models.DesiredLRPChangedEvent{Before: desiredLRPVersion(m.Before, v), After: desiredLRPVersion(m.After, v), TraceId: m.TraceId}
 	case *models.DesiredLRPRemovedEvent:
-		return &models.DesiredLRPRemovedEvent{DesiredLrp: desiredLRPAt(m.DesiredLrp, v), TraceId: m.TraceId}
+		return &models.DesiredLRPRemovedEvent{DesiredLrp: desiredLRPVersion(m.DesiredLrp, v), TraceId: m.TraceId}
 	case *models.TaskCreatedEvent:
 		return &models.TaskCreatedEvent{Task: taskAt(m.Task, v)}
 	case *models.TaskChangedEvent:

@@ -21,6 +21,7 @@ func (rt *router) handle(method, path string, h http.Handler) {
 	rt.routes[path][method] = h
 }
 
+// ServeHTTP dispatches a request.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	methods, ok := rt.routes[r.URL.Path]
 	if !ok {
