@@ -24,3 +24,25 @@ func bbsCase() daemonCase {
 		badKey: "database_driver",
 	}
 }
+
+func locketCase() daemonCase {
+	return daemonCase{
+		job: "locket", binary: "locket", config: "config/locket.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"tls.ca_cert":                      c.CA,
+				"tls.cert":                         c.ServerCert,
+				"tls.key":                          c.ServerKey,
+				"diego.locket.sql.db_driver":       "postgres",
+				"diego.locket.sql.db_host":         "sql-db.service.cf.internal",
+				"diego.locket.sql.db_port":         5432,
+				"diego.locket.sql.db_schema":       "locket",
+				"diego.locket.sql.db_username":     "locket",
+				"diego.locket.sql.db_password":     "secret",
+				"diego.locket.sql.db_read_timeout": 60,
+			}
+		},
+		bad:    map[string]any{"logging.format.timestamp": "iso8601"},
+		badKey: "time_format",
+	}
+}
