@@ -46,3 +46,25 @@ func locketCase() daemonCase {
 		badKey: "time_format",
 	}
 }
+
+func auctioneerCase() daemonCase {
+	return daemonCase{
+		job: "auctioneer", binary: "auctioneer", config: "config/auctioneer.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"diego.auctioneer.ca_cert":         c.CA,
+				"diego.auctioneer.server_cert":     c.ServerCert,
+				"diego.auctioneer.server_key":      c.ServerKey,
+				"diego.auctioneer.bbs.ca_cert":     c.CA,
+				"diego.auctioneer.bbs.client_cert": c.ClientCert,
+				"diego.auctioneer.bbs.client_key":  c.ClientKey,
+				"diego.auctioneer.rep.ca_cert":     c.CA,
+				"diego.auctioneer.rep.client_cert": c.ClientCert,
+				"diego.auctioneer.rep.client_key":  c.ClientKey,
+				"diego.auctioneer.rep.require_tls": true,
+			}
+		},
+		bad:    map[string]any{"diego.auctioneer.starting_container_weight": 1.5},
+		badKey: "starting_container_weight",
+	}
+}
