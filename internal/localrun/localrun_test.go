@@ -222,3 +222,21 @@ func TestSupervisorRefusesAnAddressSomeoneElseAnswersOn(t *testing.T) {
 		t.Fatalf("want an already-answering error, got %v", err)
 	}
 }
+
+func TestPlanUsesEachAddressOnce(t *testing.T) {
+	st, _ := Prepare(t.TempDir())
+	seen := map[string]string{}
+	for _, c := range Plan(st, Options{WithCells: true}) {
+		for _, key := range []string{"listen_address", "health_address", "debug_address", "healthcheck_address",
+			"server_address", "listen_addr", "listen_addr_securable"} {
+			addr, ok := c.Config[key].(string)
+			if !ok || addr == "" || strings.HasPrefix(addr, "/") {
+				continue
+			}
+			if other, dup := seen[addr]; dup {
+				t.Errorf("%s %s=%s collides with %s", c.Name, key, addr, other)
+			}
+			seen[addr] = c.Name + " " + key
+		}
+	}
+}

@@ -295,7 +295,7 @@ func repComponent(s State, a Addresses, cell Cell, level string) Component {
 			"enable_declarative_healthcheck": true,
 			"declarative_healthcheck_path":   filepath.Join(s.Path("static"), "healthcheck"),
 			"log_level":                      level,
-			"debug_address":                  a.debug(10 + cell.Index),
+			"debug_address":                  a.debug(20 + cell.Index),
 		}),
 	}
 }
