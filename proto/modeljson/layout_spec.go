@@ -3,7 +3,9 @@ package modeljson
 // layoutSpec records, for every message, the fields upstream's gogo-generated
 // struct has, in struct order, and how encoding/json renders each one. It was
 // derived from the struct tags of code.cloudfoundry.org/bbs/models and
-// code.cloudfoundry.org/locket/models (see README in this directory).
+// code.cloudfoundry.org/locket/models (TestLayoutCoversEveryField checks it
+// against our descriptors; conformance/cfdot checks the output against
+// upstream's encoding/json).
 //
 // Each line is "Message field field ...", a field being
 //
