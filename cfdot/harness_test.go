@@ -266,4 +266,3 @@ func object(t *testing.T, line string) map[string]any {
 	}
 	return m
 }
-

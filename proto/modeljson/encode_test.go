@@ -6,8 +6,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/godiego/diego/proto/locketmodels"
-	"github.com/godiego/diego/proto/models"
 	"github.com/godiego/diego/proto/modeljson"
+	"github.com/godiego/diego/proto/models"
 )
 
 func TestMarshal(t *testing.T) {
