@@ -9,24 +9,24 @@ import (
 	"github.com/godiego/diego/proto/models"
 )
 
-// SSE event names, as upstream's models/events.go spells them.
+// SSE event names (proto/models' EventType constants).
 const (
-	EventDesiredLRPCreated = "desired_lrp_created"
-	EventDesiredLRPChanged = "desired_lrp_changed"
-	EventDesiredLRPRemoved = "desired_lrp_removed"
+	EventDesiredLRPCreated = models.EventTypeDesiredLRPCreated
+	EventDesiredLRPChanged = models.EventTypeDesiredLRPChanged
+	EventDesiredLRPRemoved = models.EventTypeDesiredLRPRemoved
 
-	EventActualLRPCreated = "actual_lrp_created" // deprecated group stream
-	EventActualLRPChanged = "actual_lrp_changed" // deprecated group stream
-	EventActualLRPRemoved = "actual_lrp_removed" // deprecated group stream
-	EventActualLRPCrashed = "actual_lrp_crashed"
+	EventActualLRPCreated = models.EventTypeActualLRPCreated // deprecated group stream
+	EventActualLRPChanged = models.EventTypeActualLRPChanged // deprecated group stream
+	EventActualLRPRemoved = models.EventTypeActualLRPRemoved // deprecated group stream
+	EventActualLRPCrashed = models.EventTypeActualLRPCrashed
 
-	EventActualLRPInstanceCreated = "actual_lrp_instance_created"
-	EventActualLRPInstanceChanged = "actual_lrp_instance_changed"
-	EventActualLRPInstanceRemoved = "actual_lrp_instance_removed"
+	EventActualLRPInstanceCreated = models.EventTypeActualLRPInstanceCreated
+	EventActualLRPInstanceChanged = models.EventTypeActualLRPInstanceChanged
+	EventActualLRPInstanceRemoved = models.EventTypeActualLRPInstanceRemoved
 
-	EventTaskCreated = "task_created"
-	EventTaskChanged = "task_changed"
-	EventTaskRemoved = "task_removed"
+	EventTaskCreated = models.EventTypeTaskCreated
+	EventTaskChanged = models.EventTypeTaskChanged
+	EventTaskRemoved = models.EventTypeTaskRemoved
 )
 
 // NewEventMessage returns an empty message of the type an event name carries.

@@ -149,48 +149,13 @@ func instanceRemoved(b *models.ActualLRP, traceID string) Event {
 }
 
 func instanceChanged(b, a *models.ActualLRP, traceID string) Event {
-	key, ikey := a.GetActualLrpKey(), a.GetActualLrpInstanceKey()
-	if key == nil || (key.GetProcessGuid() == "" && key.GetDomain() == "") {
-		key = b.GetActualLrpKey()
-	}
-	if ikey.GetInstanceGuid() == "" && ikey.GetCellId() == "" {
-		ikey = b.GetActualLrpInstanceKey()
-	}
 	return Event{Kind: KindActualInstance, Name: bbs.EventActualLRPInstanceChanged, CellIDs: cellsOf(b, a),
-		Message: &models.ActualLRPInstanceChangedEvent{
-			ActualLrpKey: key, ActualLrpInstanceKey: ikey,
-			Before: Info(b), After: Info(a), TraceId: traceID,
-		}}
+		Message: models.NewActualLRPInstanceChangedEvent(b, a, traceID)}
 }
 
 func crashedEvent(b, a *models.ActualLRP, kind Kind) Event {
 	return Event{Kind: kind, Name: bbs.EventActualLRPCrashed, CellIDs: cellsOf(b, a),
-		Message: &models.ActualLRPCrashedEvent{
-			ActualLrpKey: a.GetActualLrpKey(), ActualLrpInstanceKey: b.GetActualLrpInstanceKey(),
-			CrashCount: a.GetCrashCount(), CrashReason: a.GetCrashReason(), Since: a.GetSince(),
-		}}
-}
-
-// Info is the part of an actual LRP that an instance-changed event carries.
-func Info(l *models.ActualLRP) *models.ActualLRPInfo {
-	if l == nil {
-		return nil
-	}
-	info := &models.ActualLRPInfo{
-		ActualLrpNetInfo: l.ActualLrpNetInfo,
-		CrashCount:       l.CrashCount,
-		CrashReason:      l.CrashReason,
-		State:            l.State,
-		PlacementError:   l.PlacementError,
-		Since:            l.Since,
-		ModificationTag:  l.ModificationTag,
-		Presence:         l.Presence,
-		AvailabilityZone: l.AvailabilityZone,
-	}
-	if r, ok := l.OptionalRoutable.(*models.ActualLRP_Routable); ok {
-		info.OptionalRoutable = &models.ActualLRPInfo_Routable{Routable: r.Routable}
-	}
-	return info
+		Message: models.NewActualLRPCrashedEvent(b, a)}
 }
 
 // score orders a batch the way upstream does: crash events first, then

@@ -91,7 +91,7 @@ func TestResolveGroupsPrefersRunningOrdinary(t *testing.T) {
 	suspect := lrp(models.ActualLRPStateRunning, "ig-1", "cell-1", models.ActualLRP_SUSPECT)
 	replacement := lrp(models.ActualLRPStateUnclaimed, "", "", models.ActualLRP_ORDINARY)
 	evac := lrp(models.ActualLRPStateRunning, "ig-2", "cell-2", models.ActualLRP_EVACUATING)
-	gs := ResolveGroups([]*models.ActualLRP{replacement, suspect, evac})
+	gs := models.ResolveActualLRPGroups([]*models.ActualLRP{replacement, suspect, evac})
 	if len(gs) != 1 || gs[0].Instance != suspect || gs[0].Evacuating != evac {
 		t.Fatalf("groups: %v", gs)
 	}

@@ -7,76 +7,11 @@ import (
 	"github.com/godiego/diego/proto/models"
 )
 
-// This file holds the deprecated ActualLRPGroup view: an instance row plus
-// an evacuating row per (process guid, index).
-
-// ResolveGroups folds rows into groups, in first-seen key order. The
-// instance is the ordinary or suspect row that upstream prefers (a running
-// ordinary beats everything, a running or claimed suspect beats a
-// non-running ordinary).
-func ResolveGroups(lrps []*models.ActualLRP) []*models.ActualLRPGroup {
-	type gk struct {
-		pg    string
-		index int32
-		dom   string
-	}
-	byKey := map[gk]*models.ActualLRPGroup{}
-	var out []*models.ActualLRPGroup
-	for _, l := range lrps {
-		k := gk{l.GetActualLrpKey().GetProcessGuid(), l.GetActualLrpKey().GetIndex(), l.GetActualLrpKey().GetDomain()}
-		g := byKey[k]
-		if g == nil {
-			g = &models.ActualLRPGroup{}
-			byKey[k] = g
-			out = append(out, g)
-		}
-		if l.Presence == models.ActualLRP_EVACUATING {
-			g.Evacuating = l
-		} else if preferred(l, g.Instance) {
-			g.Instance = l
-		}
-	}
-	return out
-}
-
-func preferred(l, current *models.ActualLRP) bool {
-	if current == nil {
-		return true
-	}
-	switch l.Presence {
-	case models.ActualLRP_ORDINARY:
-		switch l.State {
-		case models.ActualLRPStateRunning:
-			return true
-		case models.ActualLRPStateClaimed:
-			return current.State != models.ActualLRPStateRunning && current.State != models.ActualLRPStateClaimed
-		}
-	case models.ActualLRP_SUSPECT:
-		switch l.State {
-		case models.ActualLRPStateRunning, models.ActualLRPStateClaimed:
-			return current.State != models.ActualLRPStateRunning
-		}
-	}
-	return false
-}
-
-func resolveOne(lrps []*models.ActualLRP) *models.ActualLRPGroup {
-	gs := ResolveGroups(lrps)
-	if len(gs) == 0 {
-		return &models.ActualLRPGroup{}
-	}
-	return gs[0]
-}
-
-func asGroup(l *models.ActualLRP) *models.ActualLRPGroup {
-	if l.Presence == models.ActualLRP_EVACUATING {
-		return &models.ActualLRPGroup{Evacuating: l}
-	}
-	return &models.ActualLRPGroup{Instance: l}
-}
+// This file holds the deprecated ActualLRPGroup events: the group view is
+// an instance row plus an evacuating row per (process guid, index).
 
 func groupEvents(before, after []*models.ActualLRP, crashed bool) []Event {
-	bg, ag := resolveOne(before), resolveOne(after)
+	bg, ag := models.ResolveActualLRPGroup(before), models.ResolveActualLRPGroup(after)
 	var evs []Event
 	if crashed {
 		evs = append(evs, crashedGroupSlot(bg.Instance, ag.Instance, bg, ag)...)
@@ -112,26 +47,26 @@ func groupSlot(b, a *models.ActualLRP) []Event {
 	}
 	switch a.State {
 	case models.ActualLRPStateUnclaimed:
-		return []Event{groupChanged(asGroup(b), asGroup(a), b, a)}
+		return []Event{groupChanged(b.ToActualLRPGroup(), a.ToActualLRPGroup(), b, a)}
 	case models.ActualLRPStateClaimed, models.ActualLRPStateRunning:
 		if bi := b.GetActualLrpInstanceKey().GetInstanceGuid(); bi != "" && bi != a.GetActualLrpInstanceKey().GetInstanceGuid() {
 			return []Event{groupCreated(a), groupRemoved(b)}
 		}
-		return []Event{groupChanged(asGroup(b), asGroup(a), b, a)}
+		return []Event{groupChanged(b.ToActualLRPGroup(), a.ToActualLRPGroup(), b, a)}
 	case models.ActualLRPStateCrashed:
-		return []Event{crashedEvent(b, a, KindActualGroup), groupChanged(asGroup(b), asGroup(a), b, a)}
+		return []Event{crashedEvent(b, a, KindActualGroup), groupChanged(b.ToActualLRPGroup(), a.ToActualLRPGroup(), b, a)}
 	}
 	return nil
 }
 
 func groupCreated(a *models.ActualLRP) Event {
 	return Event{Kind: KindActualGroup, Name: bbs.EventActualLRPCreated, CellIDs: cellsOf(a),
-		Message: &models.ActualLRPCreatedEvent{ActualLrpGroup: asGroup(a)}}
+		Message: &models.ActualLRPCreatedEvent{ActualLrpGroup: a.ToActualLRPGroup()}}
 }
 
 func groupRemoved(b *models.ActualLRP) Event {
 	return Event{Kind: KindActualGroup, Name: bbs.EventActualLRPRemoved, CellIDs: cellsOf(b),
-		Message: &models.ActualLRPRemovedEvent{ActualLrpGroup: asGroup(b)}}
+		Message: &models.ActualLRPRemovedEvent{ActualLrpGroup: b.ToActualLRPGroup()}}
 }
 
 func groupChanged(bg, ag *models.ActualLRPGroup, b, a *models.ActualLRP) Event {

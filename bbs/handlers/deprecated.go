@@ -7,7 +7,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/godiego/diego/bbs"
-	"github.com/godiego/diego/bbs/events"
 	"github.com/godiego/diego/db/bbsdb"
 	"github.com/godiego/diego/proto/models"
 )
@@ -15,15 +14,15 @@ import (
 // This file is the adapter for upstream's 14 deprecated routes: the
 // ActualLRPGroup reads and stream, r0 start/evacuate, r2 desired LRP and
 // task reads, FailTask, and the r0 event streams. It also holds the model
-// version downgrades they need.
+// version downgrades they need (proto/models' VersionDownTo).
 
 // modelVersion is the model format version a route serves.
 type modelVersion int
 
 const (
-	versionV0      modelVersion = 0
-	versionV2      modelVersion = 2
-	versionCurrent modelVersion = 3
+	versionV0      = modelVersion(models.V0)
+	versionV2      = modelVersion(models.V2)
+	versionCurrent = modelVersion(models.CurrentVersion)
 )
 
 func (h *Handler) addDeprecated(a map[string]http.Handler) {
@@ -48,7 +47,7 @@ func (h *Handler) actualLRPGroups() http.HandlerFunc {
 		func() *models.ActualLRPGroupsResponse { return &models.ActualLRPGroupsResponse{} },
 		func(ctx context.Context, req *models.ActualLRPGroupsRequest, resp *models.ActualLRPGroupsResponse) error {
 			lrps, err := h.store.ActualLRPs(ctx, bbsdb.ActualLRPFilter{Domain: req.Domain, CellID: req.CellId})
-			resp.ActualLrpGroups = events.ResolveGroups(lrps)
+			resp.ActualLrpGroups = models.ResolveActualLRPGroups(lrps)
 			return err
 		})
 }
@@ -60,7 +59,7 @@ func (h *Handler) actualLRPGroupsByProcessGuid() http.HandlerFunc {
 		func() *models.ActualLRPGroupsResponse { return &models.ActualLRPGroupsResponse{} },
 		func(ctx context.Context, req *models.ActualLRPGroupsByProcessGuidRequest, resp *models.ActualLRPGroupsResponse) error {
 			lrps, err := h.store.ActualLRPs(ctx, bbsdb.ActualLRPFilter{ProcessGUID: req.ProcessGuid})
-			resp.ActualLrpGroups = events.ResolveGroups(lrps)
+			resp.ActualLrpGroups = models.ResolveActualLRPGroups(lrps)
 			return err
 		})
 }
@@ -76,7 +75,7 @@ func (h *Handler) actualLRPGroupByProcessGuidAndIndex() http.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			groups := events.ResolveGroups(lrps)
+			groups := models.ResolveActualLRPGroups(lrps)
 			if len(groups) == 0 {
 				return models.ErrResourceNotFound
 			}
@@ -95,24 +94,17 @@ func (h *Handler) failTask() http.HandlerFunc {
 // desiredLRPAt returns the desired LRP as a read route of version v
 // serves it (downgraded, metrics guid populated).
 func desiredLRPAt(d *models.DesiredLRP, v modelVersion) *models.DesiredLRP {
-	return populateMetricsGuid(desiredLRPVersion(d, v))
-}
-
-// desiredLRPVersion returns a copy of d at version v.
-func desiredLRPVersion(d *models.DesiredLRP, v modelVersion) *models.DesiredLRP {
-	d = proto.Clone(d).(*models.DesiredLRP)
-	if v < versionCurrent {
-		d = downgradeDesiredLRP(d, int(v))
+	if v >= versionCurrent {
+		d = proto.Clone(d).(*models.DesiredLRP)
+	} else {
+		d = d.VersionDownTo(models.Version(v))
 	}
-	return d
+	return d.PopulateMetricsGuid()
 }
 
 // taskAt returns the task as a route of version v serves it.
 func taskAt(t *models.Task, v modelVersion) *models.Task {
-	if v >= versionCurrent {
-		return t
-	}
-	return downgradeTask(proto.Clone(t).(*models.Task))
+	return t.VersionDownTo(models.Version(v))
 }
 
 // versionEvent downgrades the model an event carries for r0 streams.
@@ -120,13 +112,10 @@ func versionEvent(msg proto.Message, v modelVersion) proto.Message {
 	if v >= versionCurrent {
 		return msg
 	}
+	mv := models.Version(v)
 	switch m := msg.(type) {
-	case *models.DesiredLRPCreatedEvent:
-		return &models.DesiredLRPCreatedEvent{DesiredLrp: desiredLRPVersion(m.DesiredLrp, v), TraceId: m.TraceId}
-	case *models.DesiredLRPChangedEvent:
-		return &models.DesiredLRPChangedEvent{Before: desiredLRPVersion(m.Before, v), After: desiredLRPVersion(m.After, v), TraceId: m.TraceId}
-	case *models.DesiredLRPRemovedEvent:
-		return &models.DesiredLRPRemovedEvent{DesiredLrp: desiredLRPVersion(m.DesiredLrp, v), TraceId: m.TraceId}
+	case *models.DesiredLRPCreatedEvent, *models.DesiredLRPChangedEvent, *models.DesiredLRPRemovedEvent:
+		return models.VersionDesiredLRPsTo(m.(models.Event), mv).(proto.Message)
 	case *models.TaskCreatedEvent:
 		return &models.TaskCreatedEvent{Task: taskAt(m.Task, v)}
 	case *models.TaskChangedEvent:
@@ -135,20 +124,4 @@ func versionEvent(msg proto.Message, v modelVersion) proto.Message {
 		return &models.TaskRemovedEvent{Task: taskAt(m.Task, v)}
 	}
 	return msg
-}
-
-// populateMetricsGuid keeps metrics_guid and metric_tags["source_id"] in
-// step, as every upstream desired LRP read does.
-func populateMetricsGuid(d *models.DesiredLRP) *models.DesiredLRP {
-	src, ok := d.MetricTags["source_id"]
-	switch {
-	case ok && d.MetricsGuid == "":
-		d.MetricsGuid = src.GetStatic()
-	case !ok && d.MetricsGuid != "":
-		if d.MetricTags == nil {
-			d.MetricTags = map[string]*models.MetricTagValue{}
-		}
-		d.MetricTags["source_id"] = &models.MetricTagValue{Static: d.MetricsGuid}
-	}
-	return d
 }
