@@ -16,30 +16,21 @@ import (
 // task reads, FailTask, and the r0 event streams. It also holds the model
 // version downgrades they need (proto/models' VersionDownTo).
 
-// modelVersion is the model format version a route serves.
-type modelVersion int
-
-const (
-	versionV0      = modelVersion(models.V0)
-	versionV2      = modelVersion(models.V2)
-	versionCurrent = modelVersion(models.CurrentVersion)
-)
-
 func (h *Handler) addDeprecated(a map[string]http.Handler) {
 	a[bbs.ActualLRPGroupsRoute] = h.actualLRPGroups()
 	a[bbs.ActualLRPGroupsByProcessGuidRoute] = h.actualLRPGroupsByProcessGuid()
 	a[bbs.ActualLRPGroupByProcessGuidAndIndexRoute] = h.actualLRPGroupByProcessGuidAndIndex()
 	a[bbs.StartActualLRPRouteR0] = h.startActualLRP(false)
 	a[bbs.EvacuateRunningActualLRPRouteR0] = h.evacuateRunningActualLRP(false)
-	a[bbs.DesiredLRPsRouteR2] = h.desiredLRPs(versionV2)
-	a[bbs.DesiredLRPByProcessGuidRouteR2] = h.desiredLRPByProcessGuid(versionV2)
-	a[bbs.TasksRouteR2] = h.tasks(versionV2)
-	a[bbs.TaskByGuidRouteR2] = h.taskByGuid(versionV2)
+	a[bbs.DesiredLRPsRouteR2] = h.desiredLRPs(models.V2)
+	a[bbs.DesiredLRPByProcessGuidRouteR2] = h.desiredLRPByProcessGuid(models.V2)
+	a[bbs.TasksRouteR2] = h.tasks(models.V2)
+	a[bbs.TaskByGuidRouteR2] = h.taskByGuid(models.V2)
 	a[bbs.FailTaskRoute] = h.failTask()
-	a[bbs.LRPGroupEventStreamRoute] = h.groupStream(versionCurrent)
-	a[bbs.LRPGroupEventStreamRouteR0] = h.groupStream(versionV0)
-	a[bbs.TaskEventStreamRouteR0] = h.taskStream(versionV0)
-	a[bbs.LRPInstanceEventStreamRouteR0] = h.instanceStream(versionV0)
+	a[bbs.LRPGroupEventStreamRoute] = h.groupStream(models.CurrentVersion)
+	a[bbs.LRPGroupEventStreamRouteR0] = h.groupStream(models.V0)
+	a[bbs.TaskEventStreamRouteR0] = h.taskStream(models.V0)
+	a[bbs.LRPInstanceEventStreamRouteR0] = h.instanceStream(models.V0)
 }
 
 func (h *Handler) actualLRPGroups() http.HandlerFunc {
@@ -93,35 +84,25 @@ func (h *Handler) failTask() http.HandlerFunc {
 
 // desiredLRPAt returns the desired LRP as a read route of version v
 // serves it (downgraded, metrics guid populated).
-func desiredLRPAt(d *models.DesiredLRP, v modelVersion) *models.DesiredLRP {
-	if v >= versionCurrent {
+func desiredLRPAt(d *models.DesiredLRP, v models.Version) *models.DesiredLRP {
+	if v >= models.CurrentVersion {
 		d = proto.Clone(d).(*models.DesiredLRP)
 	} else {
-		d = d.VersionDownTo(models.Version(v))
+		d = d.VersionDownTo(v)
 	}
 	return d.PopulateMetricsGuid()
 }
 
 // taskAt returns the task as a route of version v serves it.
-func taskAt(t *models.Task, v modelVersion) *models.Task {
-	return t.VersionDownTo(models.Version(v))
+func taskAt(t *models.Task, v models.Version) *models.Task {
+	return t.VersionDownTo(v)
 }
 
-// versionEvent downgrades the model an event carries for r0 streams.
-func versionEvent(msg proto.Message, v modelVersion) proto.Message {
-	if v >= versionCurrent {
+// versionEvent downgrades the models an event carries for r0 streams.
+func versionEvent(msg proto.Message, v models.Version) proto.Message {
+	e, ok := msg.(models.Event)
+	if !ok || v >= models.CurrentVersion {
 		return msg
 	}
-	mv := models.Version(v)
-	switch m := msg.(type) {
-	case *models.DesiredLRPCreatedEvent, *models.DesiredLRPChangedEvent, *models.DesiredLRPRemovedEvent:
-		return models.VersionDesiredLRPsTo(m.(models.Event), mv).(proto.Message)
-	case *models.TaskCreatedEvent:
-		return &models.TaskCreatedEvent{Task: taskAt(m.Task, v)}
-	case *models.TaskChangedEvent:
-		return &models.TaskChangedEvent{Before: taskAt(m.Before, v), After: taskAt(m.After, v)}
-	case *models.TaskRemovedEvent:
-		return &models.TaskRemovedEvent{Task: taskAt(m.Task, v)}
-	}
-	return msg
+	return models.VersionTaskDefinitionsTo(models.VersionDesiredLRPsTo(e, v), v)
 }

@@ -14,22 +14,22 @@ import (
 	"github.com/godiego/diego/proto/models"
 )
 
-func (h *Handler) taskStream(v modelVersion) http.HandlerFunc {
+func (h *Handler) taskStream(v models.Version) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		// The task streams take no request message; the body is ignored.
 		h.stream(w, r, "", v, events.KindTask)
 	}
 }
 
-func (h *Handler) instanceStream(v modelVersion) http.HandlerFunc {
+func (h *Handler) instanceStream(v models.Version) http.HandlerFunc {
 	return h.cellFilteredStream(v, events.KindDesiredLRP, events.KindActualInstance)
 }
 
-func (h *Handler) groupStream(v modelVersion) http.HandlerFunc {
+func (h *Handler) groupStream(v models.Version) http.HandlerFunc {
 	return h.cellFilteredStream(v, events.KindDesiredLRP, events.KindActualGroup)
 }
 
-func (h *Handler) cellFilteredStream(v modelVersion, kinds ...events.Kind) http.HandlerFunc {
+func (h *Handler) cellFilteredStream(v models.Version, kinds ...events.Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		logger := controllers.Logger(r.Context(), h.logger)
 		req := &models.EventsByCellId{}
@@ -44,7 +44,7 @@ func (h *Handler) cellFilteredStream(v modelVersion, kinds ...events.Kind) http.
 // stream subscribes to the hub and writes events to a hijacked
 // connection, one hand-framed chunk per event, until the client goes away
 // or the subscription ends (hub closed, or the client fell too far behind).
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, cellID string, v modelVersion, kinds ...events.Kind) {
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, cellID string, v models.Version, kinds ...events.Kind) {
 	logger := controllers.Logger(r.Context(), h.logger)
 	sub, err := h.hub.Subscribe(kinds...)
 	if err != nil {

@@ -58,7 +58,7 @@ func (h *Handler) actualLRPs() http.HandlerFunc {
 		})
 }
 
-func (h *Handler) desiredLRPs(v modelVersion) http.HandlerFunc {
+func (h *Handler) desiredLRPs(v models.Version) http.HandlerFunc {
 	return rpc(h, func() *models.DesiredLRPsRequest { return &models.DesiredLRPsRequest{} },
 		func() *models.DesiredLRPsResponse { return &models.DesiredLRPsResponse{} },
 		func(ctx context.Context, req *models.DesiredLRPsRequest, resp *models.DesiredLRPsResponse) error {
@@ -73,7 +73,7 @@ func (h *Handler) desiredLRPs(v modelVersion) http.HandlerFunc {
 		})
 }
 
-func (h *Handler) desiredLRPByProcessGuid(v modelVersion) http.HandlerFunc {
+func (h *Handler) desiredLRPByProcessGuid(v models.Version) http.HandlerFunc {
 	return rpc(h, func() *models.DesiredLRPByProcessGuidRequest { return &models.DesiredLRPByProcessGuidRequest{} },
 		func() *models.DesiredLRPResponse { return &models.DesiredLRPResponse{} },
 		func(ctx context.Context, req *models.DesiredLRPByProcessGuidRequest, resp *models.DesiredLRPResponse) error {
@@ -106,7 +106,7 @@ func (h *Handler) desiredLRPRoutingInfos() http.HandlerFunc {
 		})
 }
 
-func (h *Handler) tasks(v modelVersion) http.HandlerFunc {
+func (h *Handler) tasks(v models.Version) http.HandlerFunc {
 	return rpc(h, func() *models.TasksRequest { return &models.TasksRequest{} },
 		func() *models.TasksResponse { return &models.TasksResponse{} },
 		func(ctx context.Context, req *models.TasksRequest, resp *models.TasksResponse) error {
@@ -118,7 +118,7 @@ func (h *Handler) tasks(v modelVersion) http.HandlerFunc {
 		})
 }
 
-func (h *Handler) taskByGuid(v modelVersion) http.HandlerFunc {
+func (h *Handler) taskByGuid(v models.Version) http.HandlerFunc {
 	return rpc(h, func() *models.TaskByGuidRequest { return &models.TaskByGuidRequest{} },
 		func() *models.TaskResponse { return &models.TaskResponse{} },
 		func(ctx context.Context, req *models.TaskByGuidRequest, resp *models.TaskResponse) error {

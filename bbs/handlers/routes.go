@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/godiego/diego/bbs"
+	"github.com/godiego/diego/proto/models"
 )
 
 // addCurrent registers the 34 current routes.
@@ -28,16 +29,16 @@ func (h *Handler) addCurrent(a map[string]http.Handler) {
 	a[bbs.EvacuateStoppedActualLRPRoute] = h.evacuateStoppedActualLRP()
 	a[bbs.EvacuateRunningActualLRPRoute] = h.evacuateRunningActualLRP(true)
 
-	a[bbs.DesiredLRPsRoute] = h.desiredLRPs(versionCurrent)
-	a[bbs.DesiredLRPByProcessGuidRoute] = h.desiredLRPByProcessGuid(versionCurrent)
+	a[bbs.DesiredLRPsRoute] = h.desiredLRPs(models.CurrentVersion)
+	a[bbs.DesiredLRPByProcessGuidRoute] = h.desiredLRPByProcessGuid(models.CurrentVersion)
 	a[bbs.DesiredLRPSchedulingInfosRoute] = h.desiredLRPSchedulingInfos()
 	a[bbs.DesiredLRPRoutingInfosRoute] = h.desiredLRPRoutingInfos()
 	a[bbs.DesireDesiredLRPRoute] = h.desireDesiredLRP()
 	a[bbs.UpdateDesiredLRPRoute] = h.updateDesiredLRP()
 	a[bbs.RemoveDesiredLRPRoute] = h.removeDesiredLRP()
 
-	a[bbs.TasksRoute] = h.tasks(versionCurrent)
-	a[bbs.TaskByGuidRoute] = h.taskByGuid(versionCurrent)
+	a[bbs.TasksRoute] = h.tasks(models.CurrentVersion)
+	a[bbs.TaskByGuidRoute] = h.taskByGuid(models.CurrentVersion)
 	a[bbs.DesireTaskRoute] = h.desireTask()
 	a[bbs.StartTaskRoute] = h.startTask()
 	a[bbs.CancelTaskRoute] = h.cancelTask()
@@ -46,6 +47,6 @@ func (h *Handler) addCurrent(a map[string]http.Handler) {
 	a[bbs.ResolvingTaskRoute] = h.resolvingTask()
 	a[bbs.DeleteTaskRoute] = h.deleteTask()
 
-	a[bbs.TaskEventStreamRoute] = h.taskStream(versionCurrent)
-	a[bbs.LRPInstanceEventStreamRoute] = h.instanceStream(versionCurrent)
+	a[bbs.TaskEventStreamRoute] = h.taskStream(models.CurrentVersion)
+	a[bbs.LRPInstanceEventStreamRoute] = h.instanceStream(models.CurrentVersion)
 }
