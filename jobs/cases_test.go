@@ -68,3 +68,20 @@ func auctioneerCase() daemonCase {
 		badKey: "starting_container_weight",
 	}
 }
+
+func repCase() daemonCase {
+	return daemonCase{
+		job: "rep", binary: "rep", config: "config/rep.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"tls.ca_cert":                        c.CA,
+				"tls.cert":                           c.ServerCert,
+				"tls.key":                            c.ServerKey,
+				"diego.rep.preloaded_rootfses":       []string{"cflinuxfs4:/var/vcap/packages/cflinuxfs4/rootfs.tar"},
+				"containers.trusted_ca_certificates": []string{c.CA},
+			}
+		},
+		bad:    map[string]any{"diego.executor.memory_capacity_mb": "lots"},
+		badKey: "memory_mb",
+	}
+}

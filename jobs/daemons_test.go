@@ -27,7 +27,7 @@ type daemonCase struct {
 
 // daemonCases lists every daemon job; see the helpers in cases_test.go.
 func daemonCases() []daemonCase {
-	return []daemonCase{bbsCase(), locketCase(), auctioneerCase()}
+	return []daemonCase{bbsCase(), locketCase(), auctioneerCase(), repCase()}
 }
 
 func TestRenderedConfigPassesCheckConfig(t *testing.T) {
