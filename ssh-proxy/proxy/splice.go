@@ -75,8 +75,41 @@ func spliceChannel(logger lager.Logger, conn ssh.Conn, newChannel ssh.NewChannel
 
 	toTarget := pump(logger.Session("to-target"), target, source)
 	toSource := pump(logger.Session("to-source"), source, target)
-	go forwardChannelRequests(logger.Session("to-target"), sourceReqs, target, toTarget)
-	go forwardChannelRequests(logger.Session("to-source"), targetReqs, source, toSource)
+	// Requests from the source are answered to the source: before closing
+	// the source, wait for those answers, and likewise for the target.
+	fromSource, fromTarget := newInflight(), newInflight()
+	go forwardChannelRequests(logger.Session("to-target"), sourceReqs, target, toTarget, fromSource, fromTarget)
+	go forwardChannelRequests(logger.Session("to-source"), targetReqs, source, toSource, fromTarget, fromSource)
+}
+
+// inflight counts requests whose answers are still to be relayed.
+type inflight struct {
+	mu      sync.Mutex
+	idle    *sync.Cond
+	pending int
+}
+
+func newInflight() *inflight {
+	f := &inflight{}
+	f.idle = sync.NewCond(&f.mu)
+	return f
+}
+
+func (f *inflight) add(delta int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pending += delta
+	if f.pending == 0 {
+		f.idle.Broadcast()
+	}
+}
+
+func (f *inflight) wait() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for f.pending > 0 {
+		f.idle.Wait()
+	}
 }
 
 // pump copies src's data and stderr into dst and half-closes dst once src
@@ -103,28 +136,31 @@ func pump(logger lager.Logger, dst, src ssh.Channel) *sync.WaitGroup {
 }
 
 // forwardChannelRequests relays channel requests (pty-req, exec, env,
-// exit-status, ...) to channel. It stops after relaying exit-status, or when
-// reqs closes, and then closes channel once the data copied into it has
-// been written, so no output is cut off by the close.
-func forwardChannelRequests(logger lager.Logger, reqs <-chan *ssh.Request, channel ssh.Channel, copied *sync.WaitGroup) {
+// exit-status, ...) to channel, counting them in mine until answered. It
+// stops after relaying exit-status, or when reqs closes, and then closes
+// channel once the data copied into it has been written and the requests
+// it made (counted in theirs) have been answered, so neither output nor an
+// answer is cut off by the close.
+func forwardChannelRequests(logger lager.Logger, reqs <-chan *ssh.Request, channel ssh.Channel,
+	copied *sync.WaitGroup, mine, theirs *inflight) {
 	defer func() {
 		copied.Wait()
+		theirs.wait()
 		_ = channel.Close()
 	}()
 	for req := range reqs {
 		logger.Debug("request", lager.Data{"type": req.Type, "want-reply": req.WantReply})
+		mine.add(1)
 		ok, err := channel.SendRequest(req.Type, req.WantReply, req.Payload)
 		if err != nil {
 			logger.Debug("send-request-failed", lager.Data{"type": req.Type, "error": err.Error()})
-			if req.WantReply {
-				_ = req.Reply(false, nil)
-			}
-			continue
+			ok = false
 		}
 		if req.WantReply {
 			_ = req.Reply(ok, nil)
 		}
-		if req.Type == "exit-status" {
+		mine.add(-1)
+		if err == nil && req.Type == "exit-status" {
 			return
 		}
 	}
