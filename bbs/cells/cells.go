@@ -5,13 +5,13 @@ package cells
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"code.cloudfoundry.org/lager/v3"
 	"google.golang.org/grpc"
 
 	"github.com/godiego/diego/proto/locketmodels"
+	"github.com/godiego/diego/proto/modeljson"
 	"github.com/godiego/diego/proto/models"
 )
 
@@ -44,50 +44,14 @@ func (l *Locket) Cells(ctx context.Context) ([]*models.CellPresence, error) {
 	return cells, nil
 }
 
-// presenceJSON is upstream's JSON shape of a cell presence.
-type presenceJSON struct {
-	CellID     string `json:"cell_id"`
-	RepAddress string `json:"rep_address"`
-	Zone       string `json:"zone"`
-	Capacity   *struct {
-		MemoryMB   int32 `json:"memory_mb"`
-		DiskMB     int32 `json:"disk_mb"`
-		Containers int32 `json:"containers"`
-	} `json:"capacity"`
-	RootFSProviders       []providerJSON `json:"rootfs_provider_list"`
-	RootFSProvidersAlt    []providerJSON `json:"rootfs_providers"`
-	PlacementTags         []string       `json:"placement_tags"`
-	OptionalPlacementTags []string       `json:"optional_placement_tags"`
-	RepURL                string         `json:"rep_url"`
-}
-
-type providerJSON struct {
-	Name       string   `json:"name"`
-	Properties []string `json:"properties"`
-}
-
-// Decode parses one presence value.
+// Decode parses one presence value (upstream's JSON, see proto/modeljson).
 func Decode(raw []byte) (*models.CellPresence, error) {
-	var p presenceJSON
-	if err := json.Unmarshal(raw, &p); err != nil {
+	cell := &models.CellPresence{}
+	if err := modeljson.Unmarshal(raw, cell); err != nil {
 		return nil, err
 	}
-	if p.CellID == "" {
+	if cell.CellId == "" {
 		return nil, fmt.Errorf("cell presence without cell_id")
-	}
-	cell := &models.CellPresence{
-		CellId: p.CellID, RepAddress: p.RepAddress, Zone: p.Zone, RepUrl: p.RepURL,
-		PlacementTags: p.PlacementTags, OptionalPlacementTags: p.OptionalPlacementTags,
-	}
-	if p.Capacity != nil {
-		cell.Capacity = &models.CellCapacity{MemoryMb: p.Capacity.MemoryMB, DiskMb: p.Capacity.DiskMB, Containers: p.Capacity.Containers}
-	}
-	providers := p.RootFSProviders
-	if providers == nil {
-		providers = p.RootFSProvidersAlt
-	}
-	for _, pr := range providers {
-		cell.RootfsProviders = append(cell.RootfsProviders, &models.Provider{Name: pr.Name, Properties: pr.Properties})
 	}
 	return cell, nil
 }
