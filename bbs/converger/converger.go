@@ -31,15 +31,24 @@ type Converger struct {
 	// zero means one second, negative disables the check.
 	PresencePoll time.Duration
 
-	// Duration records pass durations by pass ("lrps", "tasks"); may be nil.
-	Duration *metrics.Histogram
+	// Metrics records pass durations and LRP counts; may be nil.
+	Metrics *Metrics
 	// After is the timer source; nil means time.After.
 	After func(time.Duration) <-chan time.Time
 }
 
-// NewDurationMetric registers the convergence duration histogram.
-func NewDurationMetric(reg *metrics.Registry) *metrics.Histogram {
-	return reg.Histogram("bbs_convergence_duration_seconds", "Duration of convergence passes, by pass.", nil, "pass")
+// Metrics are the convergence metrics.
+type Metrics struct {
+	Duration *metrics.Histogram // by pass: "lrps", "tasks"
+	LRPs     *metrics.Gauge     // by state, as counted after each LRP pass
+}
+
+// NewMetrics registers the convergence metrics in reg.
+func NewMetrics(reg *metrics.Registry) *Metrics {
+	return &Metrics{
+		Duration: reg.Histogram("bbs_convergence_duration_seconds", "Duration of convergence passes, by pass.", nil, "pass"),
+		LRPs:     reg.Gauge("bbs_lrps", "Actual LRP instances by state, and desired instances, after the last LRP convergence.", "state"),
+	}
 }
 
 // Run converges until signalled.
@@ -85,6 +94,7 @@ func (c *Converger) ConvergeOnce(ctx context.Context) {
 		start := time.Now()
 		_, _ = c.Controller.ConvergeLRPs(ctx, c.Workers)
 		c.observe("lrps", start)
+		c.countLRPs(ctx)
 	}()
 	go func() {
 		defer wg.Done()
@@ -96,8 +106,28 @@ func (c *Converger) ConvergeOnce(ctx context.Context) {
 }
 
 func (c *Converger) observe(pass string, start time.Time) {
-	if c.Duration != nil {
-		c.Duration.With(pass).Since(start)
+	if c.Metrics != nil {
+		c.Metrics.Duration.With(pass).Since(start)
+	}
+}
+
+func (c *Converger) countLRPs(ctx context.Context) {
+	if c.Metrics == nil {
+		return
+	}
+	claimed, unclaimed, running, crashed, crashingDesired, err := c.Controller.Store.CountActualLRPsByState(ctx)
+	if err != nil {
+		c.Logger.Error("failed-to-count-lrps", err)
+		return
+	}
+	desired, err := c.Controller.Store.CountDesiredInstances(ctx)
+	if err != nil {
+		c.Logger.Error("failed-to-count-desired-instances", err)
+		return
+	}
+	for state, n := range map[string]int{"claimed": claimed, "unclaimed": unclaimed, "running": running,
+		"crashed": crashed, "crashing_desired": crashingDesired, "desired": desired} {
+		c.Metrics.LRPs.With(state).Set(float64(n))
 	}
 }
 

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,7 +100,7 @@ func TestConvergerRunsAtOnceWhenACellDisappears(t *testing.T) {
 	c := &converger.Converger{
 		Controller: a.ctrl, Cells: a.rec, Logger: a.ctrl.Logger, Interval: time.Hour,
 		Kick: 30 * time.Second, ExpirePending: time.Hour, ExpireCompleted: time.Hour, Workers: 2,
-		PresencePoll: 20 * time.Millisecond,
+		PresencePoll: 20 * time.Millisecond, Metrics: converger.NewMetrics(a.reg),
 	}
 	signals := make(chan os.Signal, 1)
 	ready := make(chan struct{})
@@ -114,4 +115,8 @@ func TestConvergerRunsAtOnceWhenACellDisappears(t *testing.T) {
 	}
 	a.rec.setCells("cell-1")
 	eventually(t, "a convergence pass after the cell left", func() bool { return len(a.rec.taskAuctions()) > before })
+	eventually(t, "convergence metrics", func() bool {
+		text := a.reg.Text()
+		return strings.Contains(text, `bbs_convergence_duration_seconds_count{pass="lrps"} 1`) && strings.Contains(text, `bbs_lrps{state="running"} 0`)
+	})
 }

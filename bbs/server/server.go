@@ -111,7 +111,7 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 		Controller: ctrl, Cells: cellLister, Logger: logger.Session("converger"),
 		Interval: cfg.ConvergeRepeatInterval.D(), Kick: cfg.KickTaskDuration.D(),
 		ExpirePending: cfg.ExpirePendingTaskDuration.D(), ExpireCompleted: cfg.ExpireCompletedTaskDuration.D(),
-		Workers: cfg.ConvergenceWorkers, Duration: converger.NewDurationMetric(reg),
+		Workers: cfg.ConvergenceWorkers, Metrics: converger.NewMetrics(reg),
 	}
 
 	lock := locket.NewLockRunner(logger.Session("lock"), locketClient, &locketmodels.Resource{
