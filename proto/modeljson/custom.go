@@ -22,16 +22,17 @@ func init() {
 		// Upstream's MarshalJSON methods copy the oneofs into pointer fields
 		// tagged omitempty, so an optional value appears as a plain key only
 		// when it is set (even when it is zero).
-		"models.DesiredLRPUpdate":  optionalFields("instances?", "routes?", "annotation?", "metric_tags?"),
-		"models.ResourceLimits":    optionalFields("nofile?", "nproc?"),
-		"models.ActualLRPsRequest": optionalFields("domain", "cell_id", "process_guid", "index?"),
+		"models.DesiredLRPUpdate":  optionalFields("internalDesiredLRPUpdate", "instances?", "routes?", "annotation?", "metric_tags?"),
+		"models.ResourceLimits":    optionalFields("internalResourceLimits", "nofile?", "nproc?"),
+		"models.ActualLRPsRequest": optionalFields("internalActualLRPsRequest", "domain", "cell_id", "process_guid", "index?"),
 	}
 }
 
 // optionalFields renders the named fields in order; a name ending in ? is
 // written only when set (a oneof member chosen, a message present, a map
-// with entries), the others always.
-func optionalFields(names ...string) codec {
+// with entries), the others always. Upstream decodes these messages through
+// a private struct, whose name (goName) its type errors carry.
+func optionalFields(goName string, names ...string) codec {
 	type opt struct {
 		name     protoreflect.Name
 		optional bool
@@ -66,6 +67,8 @@ func optionalFields(names ...string) codec {
 			if err != nil || members == nil {
 				return err
 			}
+			d.owner = append(d.owner, goName)
+			defer func() { d.owner = d.owner[:len(d.owner)-1] }()
 			targets := map[string]protoreflect.FieldDescriptor{}
 			var keys []string
 			for _, f := range fields {

@@ -3,6 +3,7 @@ package modeljson
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,6 +64,17 @@ func (d *decoder) typeError(data []byte, goType string) {
 		what, owner, strings.Join(d.path, "."), goType))
 }
 
+// numberError is encoding/json's error for a number literal that does not
+// fit a numeric field: it quotes the literal.
+func (d *decoder) numberError(data []byte, goType string) {
+	owner := "models"
+	if len(d.owner) > 0 {
+		owner = d.owner[len(d.owner)-1]
+	}
+	d.fail(fmt.Errorf("json: cannot unmarshal number %s into Go struct field %s.%s of type %s",
+		bytes.TrimSpace(data), owner, strings.Join(d.path, "."), goType))
+}
+
 func jsonKind(data []byte) string {
 	switch t := bytes.TrimSpace(data); {
 	case len(t) == 0:
@@ -78,7 +90,7 @@ func jsonKind(data []byte) string {
 	case t[0] == 'n':
 		return "null"
 	default:
-		return "number " + string(t)
+		return "number"
 	}
 }
 
@@ -137,6 +149,16 @@ type target struct {
 	rule  rule
 	embed []protoreflect.FieldDescriptor
 	field protoreflect.FieldDescriptor
+}
+
+// goPath is the Go field names of the embedded structs leading to t, which
+// encoding/json puts in a type error's field path.
+func (t target) goPath() []string {
+	var out []string
+	for _, e := range t.embed {
+		out = append(out, string(e.Message().Name()))
+	}
+	return out
 }
 
 func targetsOf(md protoreflect.MessageDescriptor, via []protoreflect.FieldDescriptor) ([]target, error) {
@@ -205,13 +227,14 @@ func (d *decoder) message(data []byte, m protoreflect.Message) {
 		for _, e := range t.embed {
 			dst = dst.Mutable(e).Message()
 		}
-		d.push(k)
+		depth := len(d.path)
+		d.path = append(append(d.path, t.goPath()...), k)
 		if t.rule.oneof {
 			d.oneof(mem.value, dst, t.rule)
 		} else {
 			d.field(mem.value, dst, t.field)
 		}
-		d.pop()
+		d.path = d.path[:depth]
 	}
 }
 
@@ -255,7 +278,7 @@ func (d *decoder) field(data []byte, m protoreflect.Message, fd protoreflect.Fie
 	case fd.IsList():
 		var elems []json.RawMessage
 		if err := json.Unmarshal(data, &elems); err != nil {
-			d.typeError(data, "[]"+goType(fd))
+			d.typeError(data, "[]"+elemType(fd))
 			return
 		}
 		l := m.Mutable(fd).List()
@@ -274,7 +297,7 @@ func (d *decoder) field(data []byte, m protoreflect.Message, fd protoreflect.Fie
 	case fd.IsMap():
 		var entries map[string]json.RawMessage
 		if err := json.Unmarshal(data, &entries); err != nil {
-			d.typeError(data, "map[string]"+goType(fd.MapValue()))
+			d.typeError(data, "map[string]"+elemType(fd.MapValue()))
 			return
 		}
 		mp := m.Mutable(fd).Map()
@@ -304,6 +327,11 @@ func (d *decoder) field(data []byte, m protoreflect.Message, fd protoreflect.Fie
 func (d *decoder) scalar(data []byte, fd protoreflect.FieldDescriptor) (protoreflect.Value, bool) {
 	into := func(v any) bool {
 		if err := json.Unmarshal(data, v); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && strings.HasPrefix(te.Value, "number ") {
+				d.numberError(data, goType(fd)) // a number that does not fit
+				return false
+			}
 			d.typeError(data, goType(fd))
 			return false
 		}
@@ -372,7 +400,7 @@ func (d *decoder) enum(data []byte, ed protoreflect.EnumDescriptor) (protoreflec
 	}
 	var name string
 	if err := json.Unmarshal(data, &name); err != nil {
-		d.fail(fmt.Errorf("json: cannot unmarshal %s into Go value of type string", jsonKind(data)))
+		d.typeError(data, "string") // from the enum's UnmarshalJSON, given the field's context
 		return protoreflect.Value{}, false
 	}
 	if vd := ed.Values().ByName(protoreflect.Name(name)); vd != nil {
@@ -385,11 +413,24 @@ func (d *decoder) enum(data []byte, ed protoreflect.EnumDescriptor) (protoreflec
 	return protoreflect.ValueOfEnum(0), true
 }
 
-// goType names upstream's Go type of a field's values, for error messages.
+// elemType names upstream's Go type of a list element or map value:
+// messages are held by pointer.
+func elemType(fd protoreflect.FieldDescriptor) string {
+	if fd.Message() != nil {
+		return "*" + goType(fd)
+	}
+	return goType(fd)
+}
+
+// goType names upstream's Go type of a value, as encoding/json names it in
+// a type error (pointers already followed).
 func goType(fd protoreflect.FieldDescriptor) string {
 	switch fd.Kind() {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
-		return "*models." + string(fd.Message().Name())
+		if fd.Message().FullName() == "models.ProtoRoutes" {
+			return "models.Routes"
+		}
+		return "models." + string(fd.Message().Name())
 	case protoreflect.EnumKind:
 		return "models." + string(fd.Enum().Name())
 	case protoreflect.BytesKind:
