@@ -197,9 +197,35 @@ func between(lines []string, from, to string) []string {
 	return out
 }
 
+// churn makes the remaining event kinds: a desired LRP change, a desired
+// LRP (with its actual LRP) removal, a task change and a task removal.
+func (e *env) churn(t *testing.T) {
+	t.Helper()
+	l := e.logger
+	update := &models.DesiredLRPUpdate{}
+	update.SetAnnotation("churned")
+	must(t, e.bbs.UpdateDesiredLRP(l, "", "plain", update))
+	temp := plainDesiredLRP("temp")
+	must(t, e.bbs.DesireLRP(l, "", temp))
+	must(t, e.bbs.RemoveDesiredLRP(l, "", "temp"))
+	must(t, e.bbs.ResolvingTask(l, "", "done-task"))
+	must(t, e.bbs.DeleteTask(l, "", "done-task"))
+}
+
 func (w *eventWatch) compare(t *testing.T, e *env) {
 	t.Helper()
+	e.churn(t)
 	e.mark(t, w, "end")
+	for _, kind := range []string{"desired_lrp_changed", "desired_lrp_removed", "actual_lrp_removed", "actual_lrp_instance_removed", "actual_lrp_crashed"} {
+		if !contains(w.lrpOut.lines(), `{"type":"`+kind+`"`) {
+			t.Errorf("lrp-events printed no %s event", kind)
+		}
+	}
+	for _, kind := range []string{"task_created", "task_changed", "task_removed"} {
+		if !contains(w.taskOut.lines(), `{"type":"`+kind+`"`) {
+			t.Errorf("task-events printed no %s event", kind)
+		}
+	}
 	check := func(what string, cfdot, upstream []string, from, to string) {
 		got, want := between(cfdot, from, to), between(upstream, from, to)
 		if len(want) < 3 {
