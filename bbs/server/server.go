@@ -43,6 +43,8 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 	if err != nil {
 		return nil, nil, fmt.Errorf("server TLS: %w", err)
 	}
+	// Event streams hijack their connection, which only HTTP/1.1 allows.
+	serverTLS.NextProtos = []string{"http/1.1"}
 	ring, err := encryption.NewKeyRing(cfg.EncryptionConfig)
 	if err != nil {
 		return nil, nil, err
