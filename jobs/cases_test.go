@@ -20,6 +20,12 @@ func bbsCase() daemonCase {
 				"diego.bbs.sql.db_password":  "secret",
 			}
 		},
+		want: map[string]any{
+			"database_connection_string":   "diego:secret@tcp(sql-db.service.cf.internal:3306)/diego",
+			"encryption_keys":              map[string]string{"key-2026": "correct horse"},
+			"advertise_url":                "https://bbs-0.bbs.service.cf.internal:8889",
+			"expire_pending_task_duration": "1800s",
+		},
 		bad:    map[string]any{"diego.bbs.sql.db_driver": "oracle"},
 		badKey: "database_driver",
 	}
@@ -41,6 +47,10 @@ func locketCase() daemonCase {
 				"diego.locket.sql.db_password":     "secret",
 				"diego.locket.sql.db_read_timeout": 60,
 			}
+		},
+		want: map[string]any{
+			"database_connection_string": "postgres://locket:secret@sql-db.service.cf.internal:5432/locket",
+			"db_read_timeout":            "60s", "db_operation_timeout": "10s",
 		},
 		bad:    map[string]any{"logging.format.timestamp": "iso8601"},
 		badKey: "time_format",
@@ -77,11 +87,48 @@ func repCase() daemonCase {
 				"tls.ca_cert":                        c.CA,
 				"tls.cert":                           c.ServerCert,
 				"tls.key":                            c.ServerKey,
-				"diego.rep.preloaded_rootfses":       []string{"cflinuxfs4:/var/vcap/packages/cflinuxfs4/rootfs.tar"},
+				"diego.rep.preloaded_rootfses":       []string{"cflinuxfs4:/srv/rootfs/cflinuxfs4.tar"},
 				"containers.trusted_ca_certificates": []string{c.CA},
 			}
 		},
+		want: map[string]any{
+			"zone": "z1", "cell_index": 0, "listen_addr": "127.0.0.1:1800", "polling_interval": "30s",
+			"garden_healthcheck_process_args": []string{"-c", "ls > /tmp/test"},
+			"preloaded_root_fs":               []string{"cflinuxfs4:/srv/rootfs/cflinuxfs4.tar"},
+		},
 		bad:    map[string]any{"diego.executor.memory_capacity_mb": "lots"},
 		badKey: "memory_mb",
+	}
+}
+
+func routeEmitterCase() daemonCase {
+	return daemonCase{
+		job: "route_emitter", binary: "route-emitter", config: "config/route_emitter.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"diego.route_emitter.bbs.ca_cert":          c.CA,
+				"diego.route_emitter.bbs.client_cert":      c.ClientCert,
+				"diego.route_emitter.bbs.client_key":       c.ClientKey,
+				"diego.route_emitter.nats.tls.enabled":     true,
+				"diego.route_emitter.nats.tls.client_cert": c.ClientCert,
+				"diego.route_emitter.nats.tls.client_key":  c.ClientKey,
+			}
+		},
+		// NATS comes from the nats-tls link, as in cf-deployment.
+		extra: func(c devCerts) manifest {
+			return manifest{"links": map[string]any{"nats-tls": map[string]any{
+				"properties": map[string]any{"nats": map[string]any{
+					"port": 4224, "user": "nats", "password": "secret",
+					"external": map[string]any{"tls": map[string]any{"ca": c.CA}},
+				}},
+				"instances": []map[string]any{{"address": "10.0.31.191"}, {"address": "10.0.47.191"}},
+			}}}
+		},
+		want: map[string]any{
+			"nats_addresses": "10.0.31.191:4224,10.0.47.191:4224", "nats_username": "nats",
+			"nats_tls_enabled": true, "sync_interval": "60s", "jitter_factor": 0.2,
+		},
+		bad:    map[string]any{"diego.route_emitter.sync_interval_in_seconds": 0},
+		badKey: "sync_interval",
 	}
 }
