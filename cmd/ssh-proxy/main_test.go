@@ -1,0 +1,396 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	bbsclient "github.com/godiego/diego/bbs/client"
+	"github.com/godiego/diego/internal/localrun"
+	"github.com/godiego/diego/internal/tlsconf"
+	"github.com/godiego/diego/proto/models"
+	"github.com/godiego/diego/ssh-proxy/proxy"
+	"github.com/godiego/diego/ssh-proxy/routes"
+)
+
+// binDir holds the binaries TestMain builds: ours and the ones the
+// end-to-end test runs beside it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ssh-proxy-bin")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	for name, pkg := range map[string]string{
+		"ssh-proxy": ".", "sshd": "../sshd", "bbs": "../bbs", "locket": "../locket",
+	} {
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			panic(fmt.Sprintf("building %s: %v", name, err))
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func newKey(t *testing.T) (ssh.Signer, string) {
+	t.Helper()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, string(pem.EncodeToMemory(block))
+}
+
+func writeJSON(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ssh-proxy.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCheckConfig(t *testing.T) {
+	_, hostKey := newKey(t)
+	valid := writeJSON(t, map[string]any{"host_key": hostKey, "bbs_address": "http://127.0.0.1:8889", "enable_diego_auth": true})
+	out, err := exec.Command(filepath.Join(binDir, "ssh-proxy"), "-config", valid, "-check-config").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "is valid") {
+		t.Fatalf("valid config: %v\n%s", err, out)
+	}
+
+	invalid := writeJSON(t, map[string]any{"host_key": "nope", "enable_cf_auth": true})
+	out, err = exec.Command(filepath.Join(binDir, "ssh-proxy"), "-config", invalid, "-check-config").CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("invalid config: exit %v\n%s", err, out)
+	}
+	for _, want := range []string{"host_key:", "bbs_address: is required", "cc_api_url: is required", "uaa_username:"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+
+	unknown := writeJSON(t, map[string]any{"listen_addr": "0.0.0.0:2222"})
+	out, _ = exec.Command(filepath.Join(binDir, "ssh-proxy"), "-config", unknown, "-check-config").CombinedOutput()
+	if !strings.Contains(string(out), `unknown key "listen_addr"`) {
+		t.Fatalf("unknown key not named:\n%s", out)
+	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func eventually(t *testing.T, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		if last = check(); last == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within 20s: %v", what, last)
+}
+
+// controlPlane starts locket and the BBS on free loopback ports and
+// returns a BBS client and the state (certificates) they use.
+func controlPlane(t *testing.T) (*bbsclient.Client, localrun.State, string) {
+	t.Helper()
+	st, err := localrun.Prepare(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := localrun.Addresses{
+		Locket: freeAddr(t), BBS: freeAddr(t), BBSHealth: freeAddr(t), Auctioneer: freeAddr(t),
+		FileServer: freeAddr(t), Router: freeAddr(t), RouteEmitterHealth: freeAddr(t), NATS: freeAddr(t),
+	}
+	plan := localrun.Plan(st, localrun.Options{Addresses: addrs, LogLevel: "debug", Tweak: func(c *localrun.Component) {
+		delete(c.Config, "debug_address")
+		if c.Name == "bbs" {
+			// No rep stands behind the stand-in cell: keep convergence
+			// from reclaiming the instance while the test runs.
+			c.Config["converge_repeat_interval"] = "1h"
+		}
+	}})
+	var log syncBuffer
+	sup := &localrun.Supervisor{BinDir: binDir, Root: st.Root, Out: &log, Quiet: true}
+	t.Cleanup(func() {
+		sup.StopAll(10 * time.Second)
+		if t.Failed() {
+			t.Logf("supervisor:\n%s", log.String())
+			for _, name := range []string{"locket", "bbs"} {
+				data, _ := os.ReadFile(st.Path("logs", name+".log"))
+				t.Logf("==== %s.log (tail)\n%s", name, tail(string(data), 30))
+			}
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, c := range plan {
+		if c.Name != "locket" && c.Name != "bbs" {
+			continue
+		}
+		if err := sup.Start(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tlsCfg, err := tlsconf.Client(st.Certs.ClientCert, st.Certs.ClientKey, st.Certs.CACert, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := bbsclient.New(bbsclient.Config{URL: "https://" + addrs.BBS, TLS: tlsCfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client, st, "https://" + addrs.BBS
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// startProcess runs a binary from binDir until the test ends.
+func startProcess(t *testing.T, out *syncBuffer, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, name), args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("==== %s output (tail)\n%s", name, tail(out.String(), 60))
+		}
+	})
+}
+
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	eventually(t, addr+" listening", func() error {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+}
+
+const (
+	processGUID = "ssh-e2e-app"
+	credentials = "diego-e2e-secret"
+)
+
+// TestEndToEnd runs the BBS, locket, an sshd standing in for the
+// in-container daemon, and the ssh-proxy, all as processes. The BBS holds
+// a desired LRP with a diego-ssh route and a RUNNING instance whose port
+// mapping points at the sshd, claimed and started the way a rep would.
+func TestEndToEnd(t *testing.T) {
+	bbs, st, bbsURL := controlPlane(t)
+	ctx := context.Background()
+
+	// The backend: our sshd with a host key and one authorized user key.
+	sshdHostKey, sshdHostKeyPEM := newKey(t)
+	userKey, userKeyPEM := newKey(t)
+	sshdAddr := freeAddr(t)
+	var sshdOut syncBuffer
+	startProcess(t, &sshdOut, []string{
+		"SSHD_HOSTKEY=" + sshdHostKeyPEM,
+		"SSHD_AUTHKEY=" + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(userKey.PublicKey()))),
+	}, "sshd", "-address="+sshdAddr)
+	waitListening(t, sshdAddr)
+	_, sshdPort, _ := net.SplitHostPort(sshdAddr)
+	var hostPort uint32
+	fmt.Sscan(sshdPort, &hostPort)
+
+	// The app, as Cloud Controller desires it, and its instance, as a rep runs it.
+	route := routes.SSHRoute{ContainerPort: 2222, PrivateKey: userKeyPEM, HostFingerprint: proxy.MD5Fingerprint(sshdHostKey.PublicKey())}
+	if err := bbs.UpsertDomain(ctx, "ssh-e2e", 0); err != nil {
+		t.Fatal(err)
+	}
+	err := bbs.DesireLRP(ctx, &models.DesiredLRP{
+		ProcessGuid: processGUID, Domain: "ssh-e2e", Instances: 1, RootFs: "preloaded:cflinuxfs4",
+		MemoryMb: 64, DiskMb: 64, LogGuid: "ssh-e2e-log", Ports: []uint32{8080, 2222},
+		Action:     &models.Action{RunAction: &models.RunAction{Path: "/bin/sh", User: "vcap", Args: []string{"-c", "sleep 3600"}}},
+		Routes:     &models.ProtoRoutes{Routes: map[string][]byte{routes.DiegoSSH: route.Marshal()}},
+		MetricTags: map[string]*models.MetricTagValue{"source_id": {Static: "ssh-e2e-source"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "unclaimed instance", func() error {
+		lrps, err := bbs.ActualLRPs(ctx, bbsclient.ActualLRPFilter{ProcessGUID: processGUID})
+		if err != nil || len(lrps) != 1 {
+			return fmt.Errorf("%v %v", lrps, err)
+		}
+		return nil
+	})
+	key := &models.ActualLRPKey{ProcessGuid: processGUID, Index: 0, Domain: "ssh-e2e"}
+	ik := &models.ActualLRPInstanceKey{InstanceGuid: "ssh-e2e-instance-0", CellId: "stand-in-cell"}
+	if err := bbs.ClaimActualLRP(ctx, key, ik); err != nil {
+		t.Fatal(err)
+	}
+	netInfo := &models.ActualLRPNetInfo{Address: "127.0.0.1", InstanceAddress: "10.255.0.9",
+		PreferredAddress: models.ActualLRPNetInfo_HOST,
+		Ports:            []*models.PortMapping{{ContainerPort: 8080, HostPort: 1}, {ContainerPort: 2222, HostPort: hostPort}}}
+	if err := bbs.StartActualLRP(ctx, key, ik, netInfo, nil, nil, true, "z1"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The proxy.
+	proxyHostKey, proxyHostKeyPEM := newKey(t)
+	proxyAddr, healthAddr := freeAddr(t), freeAddr(t)
+	cfgPath := writeJSON(t, map[string]any{
+		"address": proxyAddr, "health_check_address": healthAddr, "host_key": proxyHostKeyPEM,
+		"bbs_address": bbsURL, "bbs_ca_cert": st.Certs.CACert,
+		"bbs_client_cert": st.Certs.ClientCert, "bbs_client_key": st.Certs.ClientKey,
+		"enable_diego_auth": true, "diego_credentials": credentials,
+		"enable_cf_auth": false, "log_level": "debug", "idle_connection_timeout": "5m",
+	})
+	var proxyOut syncBuffer
+	startProcess(t, &proxyOut, nil, "ssh-proxy", "-config", cfgPath)
+	waitListening(t, proxyAddr)
+
+	eventually(t, "health server", func() error {
+		resp, err := http.Get("http://" + healthAddr + "/")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	})
+
+	login := func(user, password string) (*ssh.Client, error) {
+		return ssh.Dial("tcp", proxyAddr, &ssh.ClientConfig{
+			User: user, Auth: []ssh.AuthMethod{ssh.Password(password)}, Timeout: 10 * time.Second,
+			HostKeyCallback: ssh.FixedHostKey(proxyHostKey.PublicKey()),
+		})
+	}
+
+	t.Run("echo hello through the proxy", func(t *testing.T) {
+		client, err := login("diego:"+processGUID+"/0", credentials)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Close()
+		session, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := session.CombinedOutput("echo hello")
+		if err != nil || string(out) != "hello\n" {
+			t.Fatalf("echo hello: %q, %v", out, err)
+		}
+
+		session, err = client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = session.Run("exit 7")
+		var exit *ssh.ExitError
+		if !errors.As(err, &exit) || exit.ExitStatus() != 7 {
+			t.Fatalf("exit status: %v", err)
+		}
+	})
+
+	eventually(t, "session logged as app log lines", func() error {
+		log := proxyOut.String()
+		for _, want := range []string{"Successful remote access by 127.0.0.1:", "Remote access ended for 127.0.0.1:", "ssh-e2e-source"} {
+			if !strings.Contains(log, want) {
+				return fmt.Errorf("no %q in the proxy log", want)
+			}
+		}
+		return nil
+	})
+
+	refused := map[string][2]string{
+		"wrong password":       {"diego:" + processGUID + "/0", "not-the-credentials"},
+		"unknown process guid": {"diego:no-such-app/0", credentials},
+		"unknown index":        {"diego:" + processGUID + "/1", credentials},
+		"cf auth disabled":     {"cf:12345678-1234-1234-1234-123456789abc/0", credentials},
+		"no realm":             {"root", credentials},
+	}
+	for name, c := range refused {
+		t.Run(name, func(t *testing.T) {
+			client, err := login(c[0], c[1])
+			if err == nil {
+				client.Close()
+				t.Fatal("login succeeded")
+			}
+			if !strings.Contains(err.Error(), "unable to authenticate") {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	eventually(t, "the reason for refusing the unknown process guid logged", func() error {
+		if !strings.Contains(proxyOut.String(), "no matching ActualLRP for ProcessGuid: no-such-app, Index: 0") {
+			return errors.New("not in the proxy log")
+		}
+		return nil
+	})
+}
