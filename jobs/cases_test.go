@@ -1,5 +1,11 @@
 package jobs
 
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
 // Each function below returns the minimal deployment of one job: what an
 // operator has to set (certificates, database, keys), nothing more.
 
@@ -130,5 +136,27 @@ func routeEmitterCase() daemonCase {
 		},
 		bad:    map[string]any{"diego.route_emitter.sync_interval_in_seconds": 0},
 		badKey: "sync_interval",
+	}
+}
+
+func fileServerCase() daemonCase {
+	return daemonCase{
+		job: "file_server", binary: "file-server", config: "config/file_server.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"https_server_enabled": true,
+				"tls.cert":             c.ServerCert,
+				"tls.key":              c.ServerKey,
+			}
+		},
+		// The lifecycle packages land in the job's packages directory.
+		prepare: func(t *testing.T, r rendered) {
+			if err := os.MkdirAll(filepath.Join(r.JobDir, "packages"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+		want:   map[string]any{"server_address": "0.0.0.0:8080", "https_listen_addr": "0.0.0.0:8443"},
+		bad:    map[string]any{"diego.file_server.listen_addr": "8080"},
+		badKey: "server_address",
 	}
 }
