@@ -160,3 +160,26 @@ func fileServerCase() daemonCase {
 		badKey: "server_address",
 	}
 }
+
+func gardenCase() daemonCase {
+	return daemonCase{
+		job: "garden", binary: "garden", config: "config/garden.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"garden.preloaded_rootfses": []string{"cflinuxfs4:/var/vcap/packages/cflinuxfs4/rootfs.tar"},
+			}
+		},
+		prepare: func(t *testing.T, r rendered) {
+			dir := filepath.Join(r.Root, "packages", "cflinuxfs4")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "rootfs.tar"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		want:   map[string]any{"external_ip": "10.0.16.5", "default_grace_time": "0s", "port_pool_start": 60000},
+		bad:    map[string]any{"garden.network_pool": "10.254.0.0"},
+		badKey: "network_pool",
+	}
+}
