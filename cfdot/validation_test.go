@@ -1,6 +1,8 @@
 package cfdot_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +96,12 @@ func TestArgumentValidation(t *testing.T) {
 func TestConnectionFailures(t *testing.T) {
 	closed := freeAddr(t)
 	fails(t, []string{"BBS_URL=http://" + closed, "CFDOT_TIMEOUT=2"}, 5, "connection refused", "domains")
+
+	// A BBS that does not answer in time: the client's Timeout error (exit 4).
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	t.Cleanup(func() { close(release); slow.Close() })
+	fails(t, []string{"BBS_URL=" + slow.URL}, 4, "BBS error\nType 31: Timeout", "domains", "--timeout", "1")
 
 	c := startCluster(t)
 	other, err := certs.Generate(t.TempDir(), nil)
