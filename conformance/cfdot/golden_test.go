@@ -65,6 +65,9 @@ func seed(t *testing.T, e *env) (cellState rep.CellState) {
 		TotalResources:     rep.Resources{MemoryMB: 4096, DiskMB: 8192, Containers: 250},
 		LRPs: []rep.LRP{{InstanceGUID: "ig-rich-0", ActualLRPKey: *rich0, State: "RUNNING",
 			Resource: rep.NewResource(512, 1024, 1024), PlacementConstraint: rep.NewPlacementConstraint("docker:///x", nil, nil)}},
+		Tasks: []rep.Task{{TaskGuid: "rich-task", Domain: "golden", State: models.Task_Running, Failed: true,
+			Resource: rep.NewResource(128, 64, 10), PlacementConstraint: rep.NewPlacementConstraint("preloaded:cflinuxfs4", []string{"big"}, []string{"nfs"})}},
+		StartingContainerCount: 2, Evacuating: true, OptionalPlacementTags: []string{"gpu"},
 		Zone: "z1", VolumeDrivers: []string{"nfs"}, PlacementTags: []string{"zone-a"}, ProxyMemoryAllocationMB: 32,
 	}
 	repSrv := e.tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
