@@ -22,7 +22,7 @@ func buildCommands() []*Command {
 			Long:       "List actual LRP groups from the BBS",
 			Deprecated: `use "actual-lrps" instead.`,
 			Example:    "cfdot actual-lrp-groups --domain cf-apps",
-			Flags:      []Flag{about(domainFlag, "actual lrp groups"), about(cellIDFlag, "actual lrp groups")},
+			Flags:      []Flag{about(domainFlag, "actual lrps"), about(cellIDFlag, "actual lrps")},
 			Run:        runActualLRPGroups,
 		},
 		{
@@ -185,7 +185,7 @@ func buildCommands() []*Command {
 		},
 		{
 			Name: "task", Use: "TASK_GUID", Target: targetBBSTimeout,
-			Short: "Display task", Long: "Display the specified task",
+			Short: "Display task", Long: "Retrieve the specified task",
 			Example: "cfdot task my-task-guid",
 			Run:     runTask,
 		},
