@@ -183,3 +183,24 @@ func gardenCase() daemonCase {
 		badKey: "network_pool",
 	}
 }
+
+// sshProxyCase skips until bin/ssh-proxy exists; the keys are upstream's
+// (diego-ssh cmd/ssh-proxy/config).
+func sshProxyCase() daemonCase {
+	return daemonCase{
+		job: "ssh_proxy", binary: "ssh-proxy", config: "config/ssh_proxy.json",
+		props: func(c devCerts) map[string]any {
+			return map[string]any{
+				"diego.ssh_proxy.host_key":          c.ServerKey,
+				"diego.ssh_proxy.bbs.ca_cert":       c.CA,
+				"diego.ssh_proxy.bbs.client_cert":   c.ClientCert,
+				"diego.ssh_proxy.bbs.client_key":    c.ClientKey,
+				"diego.ssh_proxy.enable_diego_auth": true,
+				"diego.ssh_proxy.diego_credentials": "secret",
+			}
+		},
+		want:   map[string]any{"address": "0.0.0.0:2222", "health_check_address": "0.0.0.0:2223"},
+		bad:    map[string]any{"diego.ssh_proxy.log_level": "loud"},
+		badKey: "log_level",
+	}
+}

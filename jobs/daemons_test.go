@@ -40,7 +40,7 @@ func (tc daemonCase) manifestExtra(c devCerts) manifest {
 
 // daemonCases lists every daemon job; see the helpers in cases_test.go.
 func daemonCases() []daemonCase {
-	return []daemonCase{bbsCase(), locketCase(), auctioneerCase(), repCase(), routeEmitterCase(), fileServerCase(), gardenCase()}
+	return []daemonCase{bbsCase(), locketCase(), auctioneerCase(), repCase(), routeEmitterCase(), fileServerCase(), gardenCase(), sshProxyCase()}
 }
 
 func TestRenderedConfigPassesCheckConfig(t *testing.T) {

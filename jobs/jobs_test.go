@@ -142,11 +142,16 @@ func render(t *testing.T, job string, props map[string]any, extra manifest) (ren
 		t.Fatal(err)
 	}
 	r := rendered{Root: root, JobDir: filepath.Join(root, "jobs", job)}
-	out, err := exec.Command("ruby", "render.rb", job, manifestPath, r.JobDir, "--root", root).CombinedOutput()
-	if err != nil {
-		return r, errors.New(strings.TrimSpace(string(out)))
+	if out, err := runRenderer(job, manifestPath, r.JobDir, "--root", root); err != nil {
+		return r, errors.New(strings.TrimSpace(out))
 	}
 	return r, nil
+}
+
+// runRenderer runs render.rb with args.
+func runRenderer(args ...string) (string, error) {
+	out, err := exec.Command("ruby", append([]string{"render.rb"}, args...)...).CombinedOutput()
+	return string(out), err
 }
 
 // mustRender is render for cases that must render.
