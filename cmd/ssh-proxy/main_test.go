@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -356,6 +357,83 @@ func TestEndToEnd(t *testing.T) {
 		var exit *ssh.ExitError
 		if !errors.As(err, &exit) || exit.ExitStatus() != 7 {
 			t.Fatalf("exit status: %v", err)
+		}
+	})
+
+	t.Run("port forwarding both ways and a pty shell", func(t *testing.T) {
+		client, err := login("diego:"+processGUID+"/0", credentials)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Close()
+
+		// Local forwarding (direct-tcpip): reach a listener beside the sshd.
+		app, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close()
+		go func() {
+			c, err := app.Accept()
+			if err == nil {
+				_, _ = c.Write([]byte("hello from the app\n"))
+				c.Close()
+			}
+		}()
+		conn, err := client.Dial("tcp", app.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(conn)
+		conn.Close()
+		if string(got) != "hello from the app\n" {
+			t.Fatalf("local forward read %q", got)
+		}
+
+		// Remote forwarding (tcpip-forward): the daemon listens and opens
+		// forwarded-tcpip channels back to us through the proxy.
+		remote, err := client.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer remote.Close()
+		go func() {
+			c, err := remote.Accept()
+			if err == nil {
+				_, _ = c.Write([]byte("hello from the client side\n"))
+				c.Close()
+			}
+		}()
+		back, err := net.Dial("tcp", remote.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ = io.ReadAll(back)
+		back.Close()
+		if string(got) != "hello from the client side\n" {
+			t.Fatalf("remote forward read %q", got)
+		}
+
+		// An interactive shell on a pseudo-terminal.
+		session, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer session.Close()
+		if err := session.RequestPty("xterm", 24, 80, ssh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		var out syncBuffer
+		session.Stdout = &out
+		stdin, _ := session.StdinPipe()
+		if err := session.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprint(stdin, "tty >/dev/null && echo on-a-tty; exit 5\n")
+		err = session.Wait()
+		var exit *ssh.ExitError
+		if !errors.As(err, &exit) || exit.ExitStatus() != 5 || !strings.Contains(out.String(), "on-a-tty") {
+			t.Fatalf("pty shell: %v, output %q", err, out.String())
 		}
 	})
 
