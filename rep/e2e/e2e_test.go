@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -176,8 +177,8 @@ func TestEvacuationHandsOver(t *testing.T) {
 }
 
 func TestManyInstancesTiming(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing run")
+	if os.Getenv("DIEGO_E2E_TIMING") == "" {
+		t.Skip("set DIEGO_E2E_TIMING=1 to time 50 instances on one cell (heavy: 50 containers)")
 	}
 	c := newCluster(t)
 	c.addCell("cell-1", nil)
@@ -188,4 +189,33 @@ func TestManyInstancesTiming(t *testing.T) {
 	}
 	c.eventually("50 running", 5*time.Minute, func() bool { return len(running(c.actuals("fifty"))) == 50 })
 	t.Logf("desire → RUNNING (50 instances, one cell): %s", time.Since(start).Round(time.Millisecond))
+	phases := map[string][]time.Time{}
+	for _, line := range strings.Split(c.cells[0].appLog(t), "\n") {
+		ts, rest, ok := strings.Cut(line, " ")
+		when, err := time.Parse(time.RFC3339Nano, ts)
+		if !ok || err != nil {
+			continue
+		}
+		for _, phase := range []string{"creating container", "successfully created container", "Container became healthy"} {
+			if strings.Contains(rest, phase) {
+				phases[phase] = append(phases[phase], when)
+			}
+		}
+	}
+	for _, phase := range []string{"creating container", "successfully created container", "Container became healthy"} {
+		ts := phases[phase]
+		if len(ts) == 0 {
+			continue
+		}
+		first, last := ts[0], ts[0]
+		for _, x := range ts {
+			if x.Before(first) {
+				first = x
+			}
+			if x.After(last) {
+				last = x
+			}
+		}
+		t.Logf("%-32s n=%d first=+%s last=+%s", phase, len(ts), first.Sub(start).Round(time.Millisecond), last.Sub(start).Round(time.Millisecond))
+	}
 }
