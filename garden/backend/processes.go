@@ -118,7 +118,7 @@ func (c *Container) ociProcess(root string, spec garden.ProcessSpec) (*runc.Proc
 			return nil, fmt.Errorf("creating working directory %s: %w", dir, err)
 		}
 	}
-	if !findExecutable(root, spec.Path, dir, env) {
+	if !findExecutable(root, spec.Path, dir, env) && !inHostBindMount(spec.BindMounts, spec.Path) {
 		return nil, garden.ExecutableNotFoundError{Message: fmt.Sprintf("exec: %q: executable file not found in $PATH", spec.Path)}
 	}
 	return &runc.Process{

@@ -2,8 +2,12 @@ package backend
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"code.cloudfoundry.org/garden"
 
 	"github.com/godiego/diego/garden/files"
 )
@@ -109,4 +113,28 @@ func isFileIn(root, path string) bool {
 	}
 	done()
 	return true
+}
+
+// inHostBindMount reports whether an absolute path lies in one of the
+// process's host bind mounts and names a file there: such a path only
+// exists once runc has applied the mounts, so a lookup in the rootfs alone
+// would miss it (Diego's health check sidecars run a bind-mounted binary).
+func inHostBindMount(mounts []garden.BindMount, path string) bool {
+	if !strings.HasPrefix(path, "/") {
+		return false
+	}
+	for _, m := range mounts {
+		if m.Origin != garden.BindMountOriginHost || m.DstPath == "" {
+			continue
+		}
+		dst := strings.TrimSuffix(m.DstPath, "/")
+		rest, ok := strings.CutPrefix(path, dst+"/")
+		if !ok {
+			continue
+		}
+		if info, err := os.Stat(filepath.Join(m.SrcPath, rest)); err == nil && info.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }
