@@ -39,19 +39,26 @@ type TaskCallbacks struct {
 	Controller *Controller
 	Logger     lager.Logger
 
-	queue chan *models.Task
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	once  sync.Once
+	queue    chan *models.Task
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	initOnce sync.Once
+	stopOnce sync.Once
 }
 
-// Start runs workers until Stop. Submissions beyond the queue wait.
+func (p *TaskCallbacks) init() {
+	p.initOnce.Do(func() {
+		p.queue = make(chan *models.Task)
+		p.stop = make(chan struct{})
+	})
+}
+
+// Start runs workers until Stop. Tasks submitted before Start wait for it.
 func (p *TaskCallbacks) Start(workers int) {
+	p.init()
 	if workers <= 0 {
 		workers = 1000
 	}
-	p.queue = make(chan *models.Task, workers)
-	p.stop = make(chan struct{})
 	for i := 0; i < workers; i++ {
 		p.wg.Add(1)
 		go func() {
@@ -70,12 +77,14 @@ func (p *TaskCallbacks) Start(workers int) {
 
 // Stop stops the workers after their current callbacks.
 func (p *TaskCallbacks) Stop() {
-	p.once.Do(func() { close(p.stop) })
+	p.init()
+	p.stopOnce.Do(func() { close(p.stop) })
 	p.wg.Wait()
 }
 
 // Submit queues a completed task; it never blocks the caller.
 func (p *TaskCallbacks) Submit(t *models.Task) {
+	p.init()
 	go func() {
 		select {
 		case p.queue <- t:
