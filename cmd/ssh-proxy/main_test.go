@@ -1,31 +1,22 @@
 package main_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
 	bbsclient "github.com/godiego/diego/bbs/client"
-	"github.com/godiego/diego/internal/localrun"
-	"github.com/godiego/diego/internal/tlsconf"
 	"github.com/godiego/diego/proto/models"
 	"github.com/godiego/diego/ssh-proxy/proxy"
 	"github.com/godiego/diego/ssh-proxy/routes"
@@ -55,43 +46,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func newKey(t *testing.T) (ssh.Signer, string) {
-	t.Helper()
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, string(pem.EncodeToMemory(block))
-}
-
-func writeJSON(t *testing.T, v any) string {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "ssh-proxy.json")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestCheckConfig(t *testing.T) {
 	_, hostKey := newKey(t)
 	valid := writeJSON(t, map[string]any{"host_key": hostKey, "bbs_address": "http://127.0.0.1:8889", "enable_diego_auth": true})
@@ -117,127 +71,6 @@ func TestCheckConfig(t *testing.T) {
 	if !strings.Contains(string(out), `unknown key "listen_addr"`) {
 		t.Fatalf("unknown key not named:\n%s", out)
 	}
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func eventually(t *testing.T, what string, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = check(); last == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: not within 20s: %v", what, last)
-}
-
-// controlPlane starts locket and the BBS on free loopback ports and
-// returns a BBS client and the state (certificates) they use.
-func controlPlane(t *testing.T) (*bbsclient.Client, localrun.State, string) {
-	t.Helper()
-	st, err := localrun.Prepare(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrs := localrun.Addresses{
-		Locket: freeAddr(t), BBS: freeAddr(t), BBSHealth: freeAddr(t), Auctioneer: freeAddr(t),
-		FileServer: freeAddr(t), Router: freeAddr(t), RouteEmitterHealth: freeAddr(t), NATS: freeAddr(t),
-	}
-	plan := localrun.Plan(st, localrun.Options{Addresses: addrs, LogLevel: "debug", Tweak: func(c *localrun.Component) {
-		delete(c.Config, "debug_address")
-		if c.Name == "bbs" {
-			// No rep stands behind the stand-in cell: keep convergence
-			// from reclaiming the instance while the test runs.
-			c.Config["converge_repeat_interval"] = "1h"
-		}
-	}})
-	var log syncBuffer
-	sup := &localrun.Supervisor{BinDir: binDir, Root: st.Root, Out: &log, Quiet: true}
-	t.Cleanup(func() {
-		sup.StopAll(10 * time.Second)
-		if t.Failed() {
-			t.Logf("supervisor:\n%s", log.String())
-			for _, name := range []string{"locket", "bbs"} {
-				data, _ := os.ReadFile(st.Path("logs", name+".log"))
-				t.Logf("==== %s.log (tail)\n%s", name, tail(string(data), 30))
-			}
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for _, c := range plan {
-		if c.Name != "locket" && c.Name != "bbs" {
-			continue
-		}
-		if err := sup.Start(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tlsCfg, err := tlsconf.Client(st.Certs.ClientCert, st.Certs.ClientKey, st.Certs.CACert, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := bbsclient.New(bbsclient.Config{URL: "https://" + addrs.BBS, TLS: tlsCfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client, st, "https://" + addrs.BBS
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// startProcess runs a binary from binDir until the test ends.
-func startProcess(t *testing.T, out *syncBuffer, env []string, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, name), args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("==== %s output (tail)\n%s", name, tail(out.String(), 60))
-		}
-	})
-}
-
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	eventually(t, addr+" listening", func() error {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return err
-	})
 }
 
 const (
@@ -499,88 +332,4 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-const appGUID = "0b0b0b0b-1111-4222-8333-444444444444"
-
-// cfLogin runs a second proxy with cf authentication against a UAA (over
-// TLS, trusted through uaa_ca_cert) and a Cloud Controller served here, and
-// logs in as cf:<app-guid>/0 with a one-time code.
-func cfLogin(t *testing.T, bbsURL string, st localrun.State) {
-	var (
-		mu       sync.Mutex
-		uaaCalls int
-		ccAuth   string
-	)
-	uaa := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, _ := r.BasicAuth()
-		_ = r.ParseForm()
-		mu.Lock()
-		uaaCalls++
-		mu.Unlock()
-		if r.URL.Path != "/oauth/token" || user != "ssh-proxy" || pass != "uaa-secret" ||
-			r.PostForm.Get("grant_type") != "authorization_code" || r.PostForm.Get("code") != "one-time-code" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		fmt.Fprint(w, `{"token_type":"bearer","access_token":"tok.en.sig"}`)
-	}))
-	defer uaa.Close()
-	cc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		ccAuth = r.Header.Get("Authorization")
-		mu.Unlock()
-		if r.URL.Path != "/internal/apps/"+appGUID+"/ssh_access/0" || r.Header.Get("Authorization") != "bearer tok.en.sig" {
-			w.WriteHeader(http.StatusForbidden)
-			return
-		}
-		fmt.Fprintf(w, `{"process_guid":%q}`, processGUID)
-	}))
-	defer cc.Close()
-	uaaCA := filepath.Join(t.TempDir(), "uaa-ca.crt")
-	if err := os.WriteFile(uaaCA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: uaa.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	_, hostKeyPEM := newKey(t)
-	addr := freeAddr(t)
-	cfgPath := writeJSON(t, map[string]any{
-		"address": addr, "disable_health_check_server": true, "host_key": hostKeyPEM,
-		"bbs_address": bbsURL, "bbs_ca_cert": st.Certs.CACert,
-		"bbs_client_cert": st.Certs.ClientCert, "bbs_client_key": st.Certs.ClientKey,
-		"enable_cf_auth": true, "cc_api_url": cc.URL, "uaa_token_url": uaa.URL + "/oauth/token",
-		"uaa_username": "ssh-proxy", "uaa_password": "uaa-secret", "uaa_ca_cert": uaaCA,
-	})
-	var out syncBuffer
-	startProcess(t, &out, nil, "ssh-proxy", "-config", cfgPath)
-	waitListening(t, addr)
-
-	dial := func(user, code string) (*ssh.Client, error) {
-		return ssh.Dial("tcp", addr, &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.Password(code)},
-			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
-	}
-	client, err := dial("cf:"+appGUID+"/0", "one-time-code")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	session, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := session.Output("echo hello cf"); err != nil || string(got) != "hello cf\n" {
-		t.Fatalf("echo: %q %v", got, err)
-	}
-	mu.Lock()
-	if uaaCalls != 1 || ccAuth != "bearer tok.en.sig" {
-		t.Errorf("UAA calls %d, CC Authorization %q", uaaCalls, ccAuth)
-	}
-	mu.Unlock()
-
-	if _, err := dial("cf:"+appGUID+"/0", "stale-code"); err == nil {
-		t.Fatal("a code UAA refuses must not log in")
-	}
-	if _, err := dial("diego:"+processGUID+"/0", credentials); err == nil {
-		t.Fatal("diego auth is not enabled on this proxy")
-	}
 }

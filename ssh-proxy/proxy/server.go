@@ -79,14 +79,14 @@ func (s *Server) serve(listener net.Listener) error {
 			if s.isStopping() {
 				return nil
 			}
-			var netErr net.Error
-			if errors.As(err, &netErr) && netErr.Timeout() {
-				s.logger.Error("accept-temporary-error", err)
-				time.Sleep(100 * time.Millisecond)
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				s.logger.Error("accept-failed", err)
+				return err
 			}
-			s.logger.Error("accept-failed", err)
-			return err
+			// Running out of file descriptors and the like pass: back off.
+			s.logger.Error("accept-temporary-error", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		if s.idleTimeout > 0 {
 			conn = &idleTimeoutConn{Conn: conn, timeout: s.idleTimeout}
