@@ -25,11 +25,29 @@
 require 'erb'
 require 'fileutils'
 require 'json'
-require 'ostruct'
 require 'yaml'
 
 # Raised for anything a BOSH director would refuse to render.
 class RenderError < StandardError; end
+
+# Read-only attribute access to a hash (spec.id, instance.address), without
+# ostruct, which is leaving Ruby's default gems.
+class Record
+  def initialize(hash)
+    @hash = hash.transform_keys(&:to_s)
+  end
+
+  def method_missing(name, *args)
+    key = name.to_s
+    return super unless args.empty? && @hash.key?(key)
+
+    @hash[key]
+  end
+
+  def respond_to_missing?(name, include_private = false)
+    @hash.key?(name.to_s) || super
+  end
+end
 
 # Sentinel for "no default given" in p().
 NO_DEFAULT = Object.new.freeze
@@ -96,7 +114,7 @@ class Link
   def initialize(name, data)
     @name = name
     @properties = data.fetch('properties', {})
-    @instances = data.fetch('instances', []).map { |i| OpenStruct.new(i) }
+    @instances = data.fetch('instances', []).map { |i| Record.new(i) }
   end
 
   attr_reader :instances
@@ -127,7 +145,7 @@ class JobContext
       'id' => 'e5b1c3a0-4f2d-4c61-9a7e-1d2c3b4a5f60', 'index' => 0, 'address' => '10.0.16.5',
       'ip' => '10.0.16.5', 'deployment' => 'cf', 'name' => job_name, 'az' => 'z1', 'bootstrap' => true
     }.merge(deep_stringify(manifest.fetch('spec', {}) || {}))
-    @spec = OpenStruct.new(spec)
+    @spec = Record.new(spec)
   end
 
   def link(name)
