@@ -137,6 +137,11 @@ func (c *Config) Validate() error {
 		optionalFile(&p, "cc_api_ca_cert", c.CCAPICACert)
 	}
 
+	if c.EnableDiegoAuth && c.DiegoCredentials == "" {
+		// Upstream would then let anyone in with an empty password.
+		p.Addf("diego_credentials: is required when enable_diego_auth is set")
+	}
+
 	algorithms := ssh.SupportedAlgorithms()
 	insecure := ssh.InsecureAlgorithms()
 	checkAlgorithms(&p, "allowed_ciphers", c.AllowedCiphers, append(algorithms.Ciphers, insecure.Ciphers...))

@@ -117,7 +117,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	cfg := DefaultConfig()
 	raw := `{
 		"address": "nope", "host_key": "not a key", "bbs_address": "https://bbs:8889",
-		"enable_cf_auth": true, "uaa_token_url": "::", "allowed_ciphers": "aes128-ctr,rot13",
+		"enable_cf_auth": true, "uaa_token_url": "::", "allowed_ciphers": "aes128-ctr,rot13", "enable_diego_auth": true,
 		"idle_connection_timeout": "-1s", "backends_tls_enabled": true, "log_level": "loud"
 	}`
 	err := config.Decode([]byte(raw), &cfg)
@@ -128,6 +128,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	want := []string{
 		"address:", "host_key:", "bbs_ca_cert: is required", "bbs_client_cert: is required", "bbs_client_key: is required",
 		"cc_api_url: is required for Cloud Foundry authentication", "uaa_token_url:", "uaa_username:", "uaa_password:",
+		"diego_credentials: is required when enable_diego_auth is set",
 		`allowed_ciphers: unknown algorithm "rot13"`, "idle_connection_timeout: must not be negative",
 		"backends_tls_ca_certificates: backend tls ca certificates must be specified", "log_level:",
 	}
@@ -144,7 +145,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 
 func TestMinimalConfigIsValid(t *testing.T) {
 	cfg := DefaultConfig()
-	raw, _ := json.Marshal(map[string]any{"host_key": hostKeyPEM(t), "bbs_address": "http://127.0.0.1:8889", "enable_diego_auth": true})
+	raw, _ := json.Marshal(map[string]any{"host_key": hostKeyPEM(t), "bbs_address": "http://127.0.0.1:8889",
+		"enable_diego_auth": true, "diego_credentials": "secret"})
 	if err := config.Decode(raw, &cfg); err != nil {
 		t.Fatal(err)
 	}

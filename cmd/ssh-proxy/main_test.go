@@ -48,7 +48,8 @@ func TestMain(m *testing.M) {
 
 func TestCheckConfig(t *testing.T) {
 	_, hostKey := newKey(t)
-	valid := writeJSON(t, map[string]any{"host_key": hostKey, "bbs_address": "http://127.0.0.1:8889", "enable_diego_auth": true})
+	valid := writeJSON(t, map[string]any{"host_key": hostKey, "bbs_address": "http://127.0.0.1:8889",
+		"enable_diego_auth": true, "diego_credentials": "secret"})
 	out, err := exec.Command(filepath.Join(binDir, "ssh-proxy"), "-config", valid, "-check-config").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "is valid") {
 		t.Fatalf("valid config: %v\n%s", err, out)

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-func newSigner(t *testing.T) (ssh.Signer, string) {
+func newSigner(t testing.TB) (ssh.Signer, string) {
 	t.Helper()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	signer, err := ssh.NewSignerFromKey(priv)
@@ -44,7 +44,7 @@ type backend struct {
 	seen []string
 }
 
-func startBackend(t *testing.T, cfg *ssh.ServerConfig) *backend {
+func startBackend(t testing.TB, cfg *ssh.ServerConfig) *backend {
 	t.Helper()
 	b := &backend{}
 	b.hostKey, _ = newSigner(t)
@@ -142,7 +142,7 @@ func (r *recordingAppLogger) Lines() []string {
 }
 
 // startProxy runs a proxy whose every login (password "pw") goes to target.
-func startProxy(t *testing.T, target TargetConfig, idle time.Duration, logs AppLogger) (string, *Proxy) {
+func startProxy(t testing.TB, target TargetConfig, idle time.Duration, logs AppLogger) (string, *Proxy) {
 	t.Helper()
 	hostKey, _ := newSigner(t)
 	server := &ssh.ServerConfig{
@@ -166,7 +166,7 @@ func startProxy(t *testing.T, target TargetConfig, idle time.Duration, logs AppL
 	return srv.Addr().String(), p
 }
 
-func dial(t *testing.T, addr, password string) (*ssh.Client, error) {
+func dial(t testing.TB, addr, password string) (*ssh.Client, error) {
 	t.Helper()
 	return ssh.Dial("tcp", addr, &ssh.ClientConfig{
 		User: "diego:app/0", Auth: []ssh.AuthMethod{ssh.Password(password)},
