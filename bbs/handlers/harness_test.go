@@ -34,6 +34,8 @@ type recorder struct {
 	updates  []rep.LRPUpdate
 	cells    []*models.CellPresence
 	cellsErr error
+	stopErr  error
+	stopN    int
 }
 
 func (r *recorder) RequestLRPAuctions(_ context.Context, s []auctioneer.LRPStartRequest) error {
@@ -95,6 +97,10 @@ type fakeRep struct {
 func (f fakeRep) StopLRPInstance(_ context.Context, pg, ig string) error {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
+	f.r.stopN++
+	if f.r.stopErr != nil {
+		return f.r.stopErr
+	}
 	f.r.stops = append(f.r.stops, f.cell+"/"+pg+"/"+ig)
 	return nil
 }

@@ -1,9 +1,11 @@
 package handlers_test
 
 import (
+	"errors"
 	"io"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -305,5 +307,26 @@ func TestDeprecatedReadsDowngrade(t *testing.T) {
 	// No setup before: the setup is just the parallel downloads of exclusive layers.
 	if v2.Setup.GetParallelAction().GetActions()[0].GetDownloadAction().GetCacheKey() != "sha256:abc" {
 		t.Fatalf("r2 setup %v", v2.Setup)
+	}
+}
+
+func TestRetireTriesTheRepFiveTimes(t *testing.T) {
+	a := newAPI(t)
+	a.rec.setCells("cell-1")
+	a.rec.stopErr = errors.New("rep unreachable")
+	if err := a.client.DesireLRP(ctx(), desiredLRP("pg", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.client.ClaimActualLRP(ctx(), lrpKey("pg", 0), instanceKey("ig", "cell-1")); err != nil {
+		t.Fatal(err)
+	}
+	err := a.client.RetireActualLRP(ctx(), lrpKey("pg", 0))
+	if err == nil || !strings.Contains(err.Error(), "rep unreachable") {
+		t.Fatalf("retire: %v", err)
+	}
+	a.rec.mu.Lock()
+	defer a.rec.mu.Unlock()
+	if a.rec.stopN != 5 {
+		t.Fatalf("%d stop attempts, want 5", a.rec.stopN)
 	}
 }
