@@ -214,6 +214,10 @@ func evacuation(t *testing.T, e *env) {
 	if err != nil || len(groups) != 1 || groups[0].Evacuating == nil || groups[0].Instance.State != models.ActualLRPStateUnclaimed {
 		t.Fatalf("groups %v %v", groups, err)
 	}
+	all, err := e.bbs.ActualLRPGroups(e.logger, "", models.ActualLRPFilter{Domain: "conformance", CellID: "cell-1"})
+	if err != nil || len(all) != 1 || all[0].Evacuating.GetInstanceGuid() != "ig-old" {
+		t.Fatalf("groups on cell-1 %v %v", all, err)
+	}
 	repl := models.NewActualLRPInstanceKey("ig-new", "cell-2")
 	_ = e.bbs.ClaimActualLRP(e.logger, "", &key, &repl)
 	if err := e.bbs.StartActualLRP(e.logger, "", &key, &repl, &net, nil, nil, true, ""); err != nil {
