@@ -330,3 +330,35 @@ func TestRetireTriesTheRepFiveTimes(t *testing.T) {
 		t.Fatalf("%d stop attempts, want 5", a.rec.stopN)
 	}
 }
+
+func TestUpdatePushesInternalRoutesAndMetricTagsToReps(t *testing.T) {
+	a := newAPI(t)
+	a.rec.setCells("cell-1")
+	if err := a.client.DesireLRP(ctx(), desiredLRP("pg", 1)); err != nil {
+		t.Fatal(err)
+	}
+	key, ik := lrpKey("pg", 0), instanceKey("ig-1", "cell-1")
+	_ = a.client.ClaimActualLRP(ctx(), key, ik)
+	if err := a.client.StartActualLRP(ctx(), key, ik, &models.ActualLRPNetInfo{Address: "1.1.1.1"}, nil, nil, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	update := &models.DesiredLRPUpdate{
+		Routes: &models.ProtoRoutes{Routes: map[string][]byte{"internal-router": []byte(`[{"hostname":"app.apps.internal"}]`)}},
+		MetricTags: map[string]*models.MetricTagValue{
+			"source_id": {Static: "src-pg"}, "index": {Dynamic: models.MetricTagValue_INDEX},
+		},
+	}
+	if err := a.client.UpdateDesiredLRP(ctx(), "pg", update); err != nil {
+		t.Fatal(err)
+	}
+	a.rec.mu.Lock()
+	defer a.rec.mu.Unlock()
+	if len(a.rec.updates) != 1 {
+		t.Fatalf("rep updates %+v", a.rec.updates)
+	}
+	u := a.rec.updates[0]
+	if u.InstanceGUID != "ig-1" || len(u.InternalRoutes) != 1 || u.InternalRoutes[0].Hostname != "app.apps.internal" ||
+		u.MetricTags["index"] != "0" || u.MetricTags["source_id"] != "src-pg" {
+		t.Fatalf("rep update %+v", u)
+	}
+}
