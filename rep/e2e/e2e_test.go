@@ -137,6 +137,52 @@ func TestTaskCompletesWithResult(t *testing.T) {
 	if !task.GetFailed() || !strings.Contains(task.GetFailureReason(), "Exited with status 7") {
 		t.Fatalf("task %v", task)
 	}
+
+	// Cancelling a running task removes its container.
+	long := &models.TaskDefinition{RootFs: "preloaded:busybox", MemoryMb: 16, DiskMb: 16, Action: run("/bin/sleep", "1000")}
+	if err := c.bbs.DesireTask(ctx, "task-3", "e2e", long); err != nil {
+		t.Fatal(err)
+	}
+	c.eventually("task running", 60*time.Second, func() bool {
+		task, err := c.bbs.TaskByGuid(ctx, "task-3")
+		return err == nil && task.GetState() == models.Task_Running
+	})
+	if err := c.bbs.CancelTask(ctx, "task-3"); err != nil {
+		t.Fatal(err)
+	}
+	c.eventually("cancelled task's container gone", 30*time.Second, func() bool {
+		_, err := c.cells[0].garden.Client.Lookup("task-3")
+		return err != nil
+	})
+	task, err := c.bbs.TaskByGuid(ctx, "task-3")
+	if err != nil || !task.GetFailed() || task.GetFailureReason() != "task was cancelled" {
+		t.Fatalf("task %v %v", task, err)
+	}
+}
+
+func TestRepRestartRepairsDrift(t *testing.T) {
+	c := newCluster(t)
+	ce := c.addCell("cell-1", nil)
+	ctx := context.Background()
+	if err := c.bbs.DesireLRP(ctx, webLRP("web", 1)); err != nil {
+		t.Fatal(err)
+	}
+	c.eventually("web running", 60*time.Second, func() bool { return len(running(c.actuals("web"))) == 1 })
+	before := running(c.actuals("web"))[0].GetActualLrpInstanceKey().GetInstanceGuid()
+
+	// A rep that dies hard leaves its container and a RUNNING record; the
+	// restarted rep destroys the leftover, removes the record it has no
+	// container for, and the BBS places the instance again.
+	ce.rep.cmd.Process.Kill()
+	<-ce.rep.done
+	c.startRep(ce)
+	c.eventually("instance replaced", 90*time.Second, func() bool {
+		lrps := running(c.actuals("web"))
+		return len(lrps) == 1 && lrps[0].GetActualLrpInstanceKey().GetInstanceGuid() != before
+	})
+	if _, err := ce.garden.Client.Lookup(before); err == nil {
+		t.Fatal("leftover container survived the restart")
+	}
 }
 
 func TestEvacuationHandsOver(t *testing.T) {

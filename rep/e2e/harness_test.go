@@ -206,6 +206,8 @@ type cell struct {
 	net      *repclient.Client
 	adminCli *repclient.Client
 	appLogs  string
+	cfg      map[string]any
+	starts   int
 }
 
 func newCluster(t *testing.T) *cluster {
@@ -286,6 +288,18 @@ func (c *cluster) locketClient() map[string]any {
 		"locket_client_cert_file": c.certs.ClientCert, "locket_client_key_file": c.certs.ClientKey}
 }
 
+// startRep (re)starts a cell's rep process.
+func (c *cluster) startRep(ce *cell) {
+	c.t.Helper()
+	ce.starts++
+	name := ce.id + "-rep"
+	if ce.starts > 1 {
+		name = fmt.Sprintf("%s-rep-%d", ce.id, ce.starts)
+	}
+	ce.rep = startProc(c.t, c.dir, name, c.bins["rep"], ce.cfg)
+	waitTCP(c.t, ce.secure, ce.rep)
+}
+
 // addCell starts a garden and a rep for cell id.
 func (c *cluster) addCell(id string, extra map[string]any) *cell {
 	t := c.t
@@ -303,8 +317,8 @@ func (c *cluster) addCell(id string, extra map[string]any) *cell {
 		"evacuation_timeout": "60s", "graceful_shutdown_interval": "2s", "unhealthy_monitoring_interval": "200ms",
 		"healthy_monitoring_interval": "1s", "app_log_dir": ce.appLogs, "log_level": "debug",
 	}, extra)
-	ce.rep = startProc(t, c.dir, id+"-rep", c.bins["rep"], cfg)
-	waitTCP(t, ce.secure, ce.rep)
+	ce.cfg = cfg
+	c.startRep(ce)
 	ce.net = c.repTLS.ClientForURL("https://" + ce.secure)
 	ce.adminCli = c.repTLS.ClientForURL("https://" + ce.admin)
 	c.recorder.mu.Lock()
