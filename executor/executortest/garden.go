@@ -163,6 +163,14 @@ func StartGarden(t testing.TB, maxContainers int) *Garden {
 	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	must(t, g.cmd.Start())
 	t.Cleanup(func() {
+		// Garden keeps containers across its own restarts, so destroy them
+		// first: a container left running after its depot is removed leaks
+		// processes, cgroups and kernel keys (the per-uid key quota is small).
+		if containers, err := g.Client.Containers(nil); err == nil {
+			for _, c := range containers {
+				g.Client.Destroy(c.Handle())
+			}
+		}
 		g.cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
 		go func() { g.cmd.Wait(); close(done) }()
