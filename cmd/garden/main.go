@@ -1,8 +1,10 @@
 // Command garden serves the Garden API with real runc containers.
-// Usage: garden -config FILE [-check-config]. See garden/README.md.
+// Usage: garden -config FILE [-check-config | -teardown]. See garden/README.md.
 package main
 
 import (
+	"flag"
+	"fmt"
 	"os"
 
 	"code.cloudfoundry.org/lager/v3"
@@ -15,10 +17,22 @@ import (
 )
 
 func main() {
-	flags := daemon.ParseFlags("garden")
+	var teardown bool
+	flags := daemon.ParseFlagsWith("garden", func(fs *flag.FlagSet) {
+		fs.BoolVar(&teardown, "teardown", false, "destroy every container of depot_dir and remove the server's bridge, firewall rules and cgroups, then exit")
+	})
 	cfg := config.Defaults()
 	daemon.LoadConfig("garden", flags, &cfg)
 	logger, _ := logging.New("garden", logging.Config{LogLevel: cfg.LogLevel})
+	if teardown {
+		s, err := gardenserver.Start(cfg, logger)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "garden: teardown: %v\n", err)
+			os.Exit(daemon.ExitFailed)
+		}
+		s.Teardown()
+		return
+	}
 	os.Exit(daemon.Run(logger, []daemon.Member{{Name: "garden-server", Runner: runner(cfg, logger)}}))
 }
 

@@ -33,11 +33,18 @@ type Flags struct {
 }
 
 // ParseFlags parses os.Args for -config and -check-config.
-func ParseFlags(name string) Flags {
+func ParseFlags(name string) Flags { return ParseFlagsWith(name, nil) }
+
+// ParseFlagsWith is ParseFlags for a daemon with flags of its own, which
+// extra registers on the flag set before parsing.
+func ParseFlagsWith(name string, extra func(*flag.FlagSet)) Flags {
 	fs := flag.NewFlagSet(name, flag.ExitOnError)
 	var f Flags
 	fs.StringVar(&f.ConfigPath, "config", "", "path to the JSON config file")
 	fs.BoolVar(&f.CheckConfig, "check-config", false, "validate the config file, then exit (0 when valid)")
+	if extra != nil {
+		extra(fs)
+	}
 	_ = fs.Parse(os.Args[1:])
 	return f
 }

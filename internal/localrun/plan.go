@@ -43,7 +43,9 @@ func (a Addresses) Shifted(offset int) Addresses {
 		Locket: shift(a.Locket), BBS: shift(a.BBS), BBSHealth: shift(a.BBSHealth),
 		Auctioneer: shift(a.Auctioneer), FileServer: shift(a.FileServer), Router: shift(a.Router),
 		RouteEmitterHealth: shift(a.RouteEmitterHealth), NATS: a.NATS,
-		DebugBase: a.DebugBase + offset, RepBase: a.RepBase + offset, PortPoolBase: a.PortPoolBase,
+		DebugBase: a.DebugBase + offset, RepBase: a.RepBase + offset,
+		// Garden host ports must not overlap another local Diego's.
+		PortPoolBase: a.PortPoolBase - offset,
 	}
 }
 
@@ -250,6 +252,8 @@ func gardenComponent(s State, a Addresses, cell Cell, level string) Component {
 	sock := s.Path(cell.ID, "garden.sock")
 	return Component{
 		Name: cell.ID + "-garden", Binary: "garden", ReadyAt: sock, Ready: UnixReady(sock),
+		// Leave no containers, bridges or firewall rules behind.
+		Cleanup: []string{"-teardown"},
 		Config: map[string]any{
 			"listen_network":     "unix",
 			"listen_address":     sock,

@@ -40,7 +40,7 @@ func Run(ctx context.Context, set Settings) error {
 	fmt.Fprintf(out, "local Diego in %s\n", st.Root)
 
 	withCells := !set.NoCells && prepareCells(st, set, out)
-	if err := publishLifecycles(st, set.BinDir); err != nil {
+	if err := PublishLifecycles(st, set.BinDir); err != nil {
 		return err
 	}
 	stopNATS, err := EnsureNATS(DefaultAddresses().NATS, out)
@@ -115,10 +115,10 @@ func prepareCells(st State, set Settings, out io.Writer) bool {
 	return true
 }
 
-// publishLifecycles puts the lifecycle binaries where the file-server serves
+// PublishLifecycles puts the lifecycle binaries where the file-server serves
 // them and where the reps bind-mount the health check from, and the demo
 // app as a tarball a download action can fetch.
-func publishLifecycles(st State, binDir string) error {
+func PublishLifecycles(st State, binDir string) error {
 	if err := publishTarball(filepath.Join(binDir, "demo-app"), st.Path("static", "demo-app", "demo-app.tgz")); err != nil {
 		return err
 	}

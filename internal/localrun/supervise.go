@@ -70,14 +70,18 @@ type Component struct {
 	Ready      ReadyCheck
 	ReadyAt    string        // shown in the status line
 	StartAfter time.Duration // optional pause before the readiness wait
+	// Cleanup, when set, are arguments (after -config FILE) of a second run
+	// of the binary once the component has stopped, e.g. garden -teardown.
+	Cleanup []string
 }
 
 // running is a started component.
 type running struct {
-	c    Component
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
+	c          Component
+	configPath string
+	cmd        *exec.Cmd
+	done       chan struct{}
+	err        error
 }
 
 // Supervisor starts components and stops them.
@@ -106,11 +110,13 @@ func (s *Supervisor) Start(ctx context.Context, c Component) error {
 		}
 	}
 	args := []string{}
+	configPath := ""
 	if c.Config != nil {
 		path, err := writeConfig(s.Root, c.Name, c.Config)
 		if err != nil {
 			return err
 		}
+		configPath = path
 		args = append(args, "-config", path)
 	}
 	args = append(args, c.Args...)
@@ -128,7 +134,7 @@ func (s *Supervisor) Start(ctx context.Context, c Component) error {
 		logFile.Close()
 		return fmt.Errorf("%s: %w", c.Name, err)
 	}
-	r := &running{c: c, cmd: cmd, done: make(chan struct{})}
+	r := &running{c: c, configPath: configPath, cmd: cmd, done: make(chan struct{})}
 	var copying sync.WaitGroup
 	for _, pipe := range []io.Reader{stdout, stderr} {
 		copying.Add(1)
@@ -230,18 +236,32 @@ func (s *Supervisor) StopAll(grace time.Duration) {
 		select {
 		case <-r.done:
 			s.Status("exited", r.c.Name, describeExit(r.err))
-			continue
 		default:
+			_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-r.done:
+			case <-time.After(grace):
+				_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+				<-r.done
+			}
+			s.Status("stopped", r.c.Name, "")
 		}
-		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-r.done:
-		case <-time.After(grace):
-			_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
-			<-r.done
-		}
-		s.Status("stopped", r.c.Name, "")
+		s.cleanup(r)
 	}
+}
+
+// cleanup runs a stopped component's cleanup command, if it has one.
+func (s *Supervisor) cleanup(r *running) {
+	if len(r.c.Cleanup) == 0 {
+		return
+	}
+	args := append([]string{"-config", r.configPath}, r.c.Cleanup...)
+	out, err := exec.Command(r.cmd.Path, args...).CombinedOutput()
+	if err != nil {
+		s.Status("cleanup", r.c.Name, fmt.Sprintf("failed: %v: %s", err, strings.TrimSpace(string(out))))
+		return
+	}
+	s.Status("cleaned", r.c.Name, strings.Join(r.c.Cleanup, " "))
 }
 
 func describeExit(err error) string {
