@@ -44,8 +44,10 @@ func (a Addresses) Shifted(offset int) Addresses {
 		Auctioneer: shift(a.Auctioneer), FileServer: shift(a.FileServer), Router: shift(a.Router),
 		RouteEmitterHealth: shift(a.RouteEmitterHealth), NATS: a.NATS,
 		DebugBase: a.DebugBase + offset, RepBase: a.RepBase + offset,
-		// Garden host ports must not overlap another local Diego's.
-		PortPoolBase: a.PortPoolBase - offset,
+		// Garden host ports must not overlap another local Diego's, and must
+		// stay above the kernel's ephemeral range (32768-60999): NetIn
+		// rules would capture unrelated local connections there.
+		PortPoolBase: a.PortPoolBase + 2000,
 	}
 }
 
