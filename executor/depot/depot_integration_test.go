@@ -214,6 +214,7 @@ func TestMonitorPassesThenPortAnswers(t *testing.T) {
 		Monitor:        runAction("/bin/sh", "-c", "wget -q -O /dev/null http://127.0.0.1:8080/index.html"),
 		StartTimeoutMs: 20000,
 		Ports:          []executor.PortMapping{{ContainerPort: 8080}},
+		EgressRules:    []*models.SecurityGroupRule{{Protocol: "all", Destinations: []string{"0.0.0.0-255.255.255.255"}}},
 	}
 	e.start("web", info, 64)
 	c := e.waitFor("web", executor.StateRunning, 30*time.Second)

@@ -112,6 +112,10 @@ func (n *node) create(ctx context.Context) (garden.Container, error) {
 	}
 	cell.Printf("Cell %s creating container for instance %s", n.d.cfg.CellID, info.Guid)
 	spec := n.spec(info, mounts, env)
+	if spec.NetOut, err = netOutRules(info.EgressRules); err != nil {
+		cell.Errorf("Cell %s failed to create container for instance %s: %s", n.d.cfg.CellID, info.Guid, err)
+		return nil, fmt.Errorf("%s: %s", ReasonCreateFailed, err)
+	}
 	gc, err := n.d.garden.Create(spec)
 	if err != nil {
 		cell.Errorf("Cell %s failed to create container for instance %s: %s", n.d.cfg.CellID, info.Guid, err)
