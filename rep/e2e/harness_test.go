@@ -325,6 +325,11 @@ func (c *cluster) addCell(id string, extra map[string]any) *cell {
 	c.recorder.reps = append(c.recorder.reps, ce.net)
 	c.recorder.mu.Unlock()
 	c.cells = append(c.cells, ce)
+	// The garden health check passes, so /state answers 200.
+	c.eventually("cell "+id+" healthy", 30*time.Second, func() bool {
+		_, err := ce.net.State(context.Background())
+		return err == nil
+	})
 	// Wait until the BBS sees the cell's presence.
 	c.eventually("cell "+id+" registered", 30*time.Second, func() bool {
 		cells, err := c.bbs.Cells(context.Background())
