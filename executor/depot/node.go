@@ -331,14 +331,14 @@ func (n *node) completeIf(state executor.State, result executor.RunResult) {
 func (n *node) stop() {
 	n.mu.Lock()
 	n.stopped = true
-	cancel, started, state := n.cancel, n.started, n.info.State
+	cancel, started, state, guid := n.cancel, n.started, n.info.State, n.info.Guid
 	var cell *applog.Streamer
 	if state == executor.StateRunning || state == executor.StateCreated {
 		cell = n.cellLog()
 	}
 	n.mu.Unlock()
 	if cell != nil {
-		cell.Printf("Cell %s stopping instance %s", n.d.cfg.CellID, n.info.Guid)
+		cell.Printf("Cell %s stopping instance %s", n.d.cfg.CellID, guid)
 	}
 	if cancel != nil {
 		cancel()

@@ -35,7 +35,7 @@ type ExecutorConfig struct {
 	EnvoyDrainTimeout                     Duration `json:"envoy_drain_timeout,omitempty" unused:"true"`
 	ExportNetworkEnvVars                  bool     `json:"export_network_env_vars,omitempty" unused:"true"`
 	GardenAddr                            string   `json:"garden_addr,omitempty"`
-	GardenHealthcheckCommandRetryPause    Duration `json:"garden_healthcheck_command_retry_pause,omitempty"`
+	GardenHealthcheckCommandRetryPause    Duration `json:"garden_healthcheck_command_retry_pause,omitempty" unused:"true"`
 	GardenHealthcheckEmissionInterval     Duration `json:"garden_healthcheck_emission_interval,omitempty" unused:"true"`
 	GardenHealthcheckInterval             Duration `json:"garden_healthcheck_interval,omitempty"`
 	GardenHealthcheckProcessArgs          []string `json:"garden_healthcheck_process_args,omitempty"`
@@ -65,12 +65,12 @@ type ExecutorConfig struct {
 	PostSetupHook                         string   `json:"post_setup_hook"`
 	PostSetupUser                         string   `json:"post_setup_user"`
 	ProxyEnableHttp2                      bool     `json:"proxy_enable_http2" unused:"true"`
-	ProxyMemoryAllocationMB               int      `json:"proxy_memory_allocation_mb,omitempty"`
+	ProxyMemoryAllocationMB               int      `json:"proxy_memory_allocation_mb,omitempty" unused:"true"`
 	ReadWorkPoolSize                      int      `json:"read_work_pool_size,omitempty" unused:"true"`
 	ReservedExpirationTime                Duration `json:"reserved_expiration_time,omitempty"`
 	SetCPUWeight                          bool     `json:"set_cpu_weight,omitempty"`
 	SkipCertVerify                        bool     `json:"skip_cert_verify,omitempty"`
-	TempDir                               string   `json:"temp_dir,omitempty"`
+	TempDir                               string   `json:"temp_dir,omitempty" unused:"true"`
 	TrustedSystemCertificatesPath         string   `json:"trusted_system_certificates_path"`
 	UnhealthyMonitoringInterval           Duration `json:"unhealthy_monitoring_interval,omitempty"`
 	UseSchedulableDiskSize                bool     `json:"use_schedulable_disk_size,omitempty" unused:"true"`
@@ -80,30 +80,28 @@ type ExecutorConfig struct {
 // ExecutorDefaults are the release defaults of the executor block.
 func ExecutorDefaults() ExecutorConfig {
 	return ExecutorConfig{
-		CachePath:                          "/var/vcap/data/executor_cache",
-		ContainerInodeLimit:                200000,
-		ContainerMaxCpuShares:              1024,
-		ContainerOwnerName:                 "executor",
-		ContainerReapInterval:              Duration(time.Minute),
-		CreateWorkPoolSize:                 32,
-		DiskMB:                             "auto",
-		GardenAddr:                         "/var/vcap/data/garden/garden.sock",
-		GardenHealthcheckCommandRetryPause: Duration(5 * time.Second),
-		GardenHealthcheckInterval:          Duration(10 * time.Minute),
-		GardenHealthcheckProcessArgs:       []string{"-c", "ls > /tmp/test"},
-		GardenHealthcheckProcessPath:       "/bin/sh",
-		GardenHealthcheckProcessUser:       "vcap",
-		GardenHealthcheckTimeout:           Duration(10 * time.Minute),
-		GardenNetwork:                      "unix",
-		GracefulShutdownInterval:           Duration(10 * time.Second),
-		HealthCheckContainerOwnerName:      "executor-health-check",
-		HealthyMonitoringInterval:          Duration(30 * time.Second),
-		MaxCacheSizeInBytes:                10 * 1024 * 1024 * 1024,
-		MaxConcurrentDownloads:             5,
-		MemoryMB:                           "auto",
-		ReservedExpirationTime:             Duration(time.Minute),
-		TempDir:                            "/tmp",
-		UnhealthyMonitoringInterval:        Duration(500 * time.Millisecond),
+		CachePath:                     "/var/vcap/data/executor_cache",
+		ContainerInodeLimit:           200000,
+		ContainerMaxCpuShares:         1024,
+		ContainerOwnerName:            "executor",
+		ContainerReapInterval:         Duration(time.Minute),
+		CreateWorkPoolSize:            32,
+		DiskMB:                        "auto",
+		GardenAddr:                    "/var/vcap/data/garden/garden.sock",
+		GardenHealthcheckInterval:     Duration(10 * time.Minute),
+		GardenHealthcheckProcessArgs:  []string{"-c", "ls > /tmp/test"},
+		GardenHealthcheckProcessPath:  "/bin/sh",
+		GardenHealthcheckProcessUser:  "vcap",
+		GardenHealthcheckTimeout:      Duration(10 * time.Minute),
+		GardenNetwork:                 "unix",
+		GracefulShutdownInterval:      Duration(10 * time.Second),
+		HealthCheckContainerOwnerName: "executor-health-check",
+		HealthyMonitoringInterval:     Duration(30 * time.Second),
+		MaxCacheSizeInBytes:           10 * 1024 * 1024 * 1024,
+		MaxConcurrentDownloads:        5,
+		MemoryMB:                      "auto",
+		ReservedExpirationTime:        Duration(time.Minute),
+		UnhealthyMonitoringInterval:   Duration(500 * time.Millisecond),
 	}
 }
 
