@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -90,6 +91,8 @@ func requireBinaries(t *testing.T, dir string, names ...string) {
 // WorldOptions choose the components.
 type WorldOptions struct {
 	Cells bool
+	// ConvergeInterval overrides the BBS's converge_repeat_interval.
+	ConvergeInterval string
 	// Only, when set, limits the components to these names.
 	Only []string
 }
@@ -98,7 +101,17 @@ type WorldOptions struct {
 func StartWorld(t *testing.T, opts WorldOptions) *World {
 	t.Helper()
 	dir := binDir(t)
-	st, err := localrun.Prepare(t.TempDir())
+	// Not t.TempDir: unprivileged containers need every parent of the
+	// depot to be searchable by other users, and t.TempDir is 0700.
+	root, err := os.MkdirTemp("", "diego-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(root) })
+	st, err := localrun.Prepare(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +127,24 @@ func StartWorld(t *testing.T, opts WorldOptions) *World {
 	for _, n := range opts.Only {
 		only[n] = true
 	}
-	plan := localrun.Plan(st, localrun.Options{WithCells: opts.Cells, Addresses: addrs, LogLevel: "debug"})
+	if opts.Cells {
+		requireCells(t)
+		if err := localrun.BuildBusyboxRootfs("/bin/busybox", st.Path("rootfs", localrun.Stack)); err != nil {
+			t.Fatal(err)
+		}
+		if err := publishApp(dir, st); err != nil {
+			t.Fatal(err)
+		}
+		if err := localrun.PrepareCellDirs(st, testCells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := localrun.Plan(st, localrun.Options{WithCells: opts.Cells, Addresses: addrs, LogLevel: "debug", Cells: testCells,
+		Tweak: func(c *localrun.Component) {
+			if opts.ConvergeInterval != "" && c.Binary == "bbs" {
+				c.Config["converge_repeat_interval"] = opts.ConvergeInterval
+			}
+		}})
 	var names []string
 	for _, c := range plan {
 		if len(only) == 0 || only[c.Name] {
@@ -183,4 +213,39 @@ type testWriter struct{ t *testing.T }
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// testCells use their own network pools so a test Diego can run beside make run's.
+var testCells = []localrun.Cell{
+	{ID: "cell-1", Zone: "z1", Index: 0, NetworkPool: "10.253.0.0/24"},
+	{ID: "cell-2", Zone: "z2", Index: 1, NetworkPool: "10.253.1.0/24"},
+}
+
+// requireCells skips unless cells can run here (root, runc, busybox).
+func requireCells(t *testing.T) {
+	t.Helper()
+	var missing []string
+	if os.Geteuid() != 0 {
+		missing = append(missing, "root")
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		missing = append(missing, "runc")
+	}
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		missing = append(missing, "busybox-static")
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := "cells need " + strings.Join(missing, ", ")
+	if os.Getenv("DIEGO_TEST_REQUIRE_SQL") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIPPING END-TO-END TEST WITH CELLS: " + msg)
+}
+
+// publishApp puts the lifecycle binaries and the demo app on the test
+// file-server, as make run does.
+func publishApp(binDir string, st localrun.State) error {
+	return localrun.PublishLifecycles(st, binDir)
 }

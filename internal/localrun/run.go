@@ -107,12 +107,27 @@ func prepareCells(st State, set Settings, out io.Writer) bool {
 		fmt.Fprintf(out, "  note     %v; starting without cells\n", err)
 		return false
 	}
-	for _, cell := range Cells {
-		for _, d := range []string{"depot", "cache", "tmp"} {
-			_ = os.MkdirAll(st.Path(cell.ID, d), 0o755)
-		}
+	if err := PrepareCellDirs(st, Cells); err != nil {
+		fmt.Fprintf(out, "  note     %v; starting without cells\n", err)
+		return false
 	}
 	return true
+}
+
+// PrepareCellDirs creates each cell's depot, cache and temp folders, all
+// searchable by other users (unprivileged containers need that).
+func PrepareCellDirs(st State, cells []Cell) error {
+	for _, cell := range cells {
+		for _, d := range []string{"depot", "cache", "tmp"} {
+			if err := os.MkdirAll(st.Path(cell.ID, d), 0o755); err != nil {
+				return err
+			}
+		}
+		if err := os.Chmod(st.Path(cell.ID), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PublishLifecycles puts the lifecycle binaries where the file-server serves
