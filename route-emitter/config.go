@@ -130,6 +130,10 @@ func (c *Config) Validate() error {
 	}
 	if c.EnableTCPEmitter {
 		p.Require("routing_api.url", c.RoutingAPI.URL)
+		if c.RoutingAPI.AuthEnabled {
+			p.Require("oauth.uaa_url", c.OAuth.UAAURL)
+			p.Require("oauth.client_name", c.OAuth.ClientName)
+		}
 	}
 	for _, msg := range c.LagerConfig.Validate() {
 		p.Addf("%s", msg)

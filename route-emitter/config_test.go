@@ -85,3 +85,21 @@ func TestInvalidConfigNamesEveryKey(t *testing.T) {
 		t.Fatalf("local mode: %v", err)
 	}
 }
+
+func TestTCPEmitterNeedsTheRoutingAPIAndUAAWhenAuthIsOn(t *testing.T) {
+	cfg := DefaultConfig()
+	err := config.Decode([]byte(`{"bbs_address":"http://127.0.0.1:8889","cell_id":"c","enable_tcp_emitter":true,"routing_api":{"auth_enabled":true}}`), &cfg)
+	for _, key := range []string{"routing_api.url", "oauth.uaa_url", "oauth.client_name"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("error does not name %s: %v", key, err)
+		}
+	}
+	cfg = DefaultConfig()
+	if err := config.Decode([]byte(`{"bbs_address":"http://127.0.0.1:8889","cell_id":"c","enable_tcp_emitter":true,
+		"routing_api":{"url":"http://routing-api.service.cf.internal","port":3000}}`), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.RoutingAPIURL(); got != "http://routing-api.service.cf.internal:3000" {
+		t.Fatalf("routing API URL %q", got)
+	}
+}

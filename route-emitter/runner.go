@@ -2,7 +2,6 @@ package routeemitter
 
 import (
 	"context"
-	"math/rand/v2"
 	"os"
 	"time"
 
@@ -44,6 +43,8 @@ type Runner struct {
 	Table                   *routingtable.Table
 	Emitter                 Emitter
 	Starts                  <-chan emitter.StartMessage // router.start messages from the greeter
+	InternalStarts          <-chan emitter.StartMessage // service-discovery.start messages; nil unless enable_internal_emitter
+	TCP                     TCPEmitter                  // routing API; nil unless enable_tcp_emitter
 	CellID                  string                      // local mode when set
 	SyncInterval            time.Duration
 	UnregistrationInterval  time.Duration
@@ -74,10 +75,18 @@ func (r *Runner) Run(signals <-chan os.Signal, ready chan<- struct{}) error {
 	events := make(chan proto.Message, 1024)
 	go r.streamEvents(ctx, logger, events)
 
+	var tcp *tcpSender
+	if r.TCP != nil {
+		tcp = newTCPSender(r.TCP, logger)
+		go tcp.run(ctx)
+	}
 	unregs := emitter.NewUnregistrations(r.UnregistrationSendCount)
 	emit := func(m routingtable.Messages) {
 		if m.Empty() {
 			return
+		}
+		if tcp != nil {
+			tcp.changed(ctx, m)
 		}
 		if err := r.Emitter.Emit(m); err != nil {
 			logger.Error("failed-to-emit", err)
@@ -104,15 +113,33 @@ func (r *Runner) Run(signals <-chan os.Signal, ready chan<- struct{}) error {
 	defer syncTicker.Stop()
 	unregTicker := time.NewTicker(r.UnregistrationInterval)
 	defer unregTicker.Stop()
-	var emitTicker *time.Ticker
-	var emitC <-chan time.Time
-	var jitterC <-chan time.Time
-	emitInterval := time.Duration(0)
-	defer func() {
-		if emitTicker != nil {
-			emitTicker.Stop()
+	// Periodic emissions, as upstream's two route broadcast schedulers:
+	// router.* intervals re-send HTTP registrations and refresh TCP
+	// mappings, service-discovery.* intervals re-send internal ones.
+	external := &schedule{jitterFactor: r.JitterFactor}
+	internal := &schedule{jitterFactor: r.JitterFactor}
+	defer external.stop()
+	defer internal.stop()
+	emitExternal := func() {
+		all := r.Table.All()
+		if len(all.Registrations) > 0 {
+			if err := r.Emitter.Emit(routingtable.Messages{Registrations: all.Registrations}); err != nil {
+				logger.Error("failed-to-emit-all", err)
+			}
 		}
-	}()
+		if tcp != nil {
+			tcp.refresh(all.TCPMappings)
+		}
+	}
+	emitInternal := func() {
+		all := r.Table.All()
+		if len(all.InternalRegistrations) == 0 {
+			return
+		}
+		if err := r.Emitter.Emit(routingtable.Messages{InternalRegistrations: all.InternalRegistrations}); err != nil {
+			logger.Error("failed-to-emit-all-internal", err)
+		}
+	}
 
 	close(ready)
 	logger.Info("started", lager.Data{"cell_id": r.CellID})
@@ -150,28 +177,23 @@ func (r *Runner) Run(signals <-chan os.Signal, ready chan<- struct{}) error {
 		case <-unregTicker.C:
 			emit(unregs.Due())
 		case start := <-r.Starts:
-			interval := time.Duration(start.MinimumRegisterIntervalInSeconds) * time.Second
-			if emitTicker == nil {
-				emitInterval = interval
-				emitTicker = time.NewTicker(interval)
-				emitC = emitTicker.C
-				emit(r.Table.All())
-				continue
+			if external.started(start) {
+				emitExternal()
 			}
-			// A router restarted: re-emit soon, after a jitter so that many
-			// emitters don't all answer at once.
-			emitInterval = interval
-			jitter := time.Duration(rand.Float64() * r.JitterFactor * float64(interval))
-			jitterC = time.After(jitter)
-		case <-jitterC:
-			jitterC = nil
-			emitTicker.Reset(emitInterval)
-			emit(r.Table.All())
-		case <-emitC:
-			all := r.Table.All()
-			if err := r.Emitter.Emit(all); err != nil {
-				logger.Error("failed-to-emit-all", err)
+		case <-external.jitter:
+			external.jittered()
+			emitExternal()
+		case <-external.tick:
+			emitExternal()
+		case start := <-r.InternalStarts:
+			if internal.started(start) {
+				emitInternal()
 			}
+		case <-internal.jitter:
+			internal.jittered()
+			emitInternal()
+		case <-internal.tick:
+			emitInternal()
 		}
 	}
 }

@@ -66,12 +66,27 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 	}
 
 	starts := make(chan emitter.StartMessage, 4)
+	var internalStarts chan emitter.StartMessage
+	if cfg.EnableInternalEmitter {
+		internalStarts = make(chan emitter.StartMessage, 4)
+	}
+	var tcp TCPEmitter
+	if cfg.EnableTCPEmitter {
+		e, err := newRoutingAPIEmitter(cfg, logger)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		tcp = e
+	}
 	runner := &Runner{
 		Logger:                  logger,
 		BBS:                     bbsAdapter{bbs},
 		Table:                   routingtable.New(routingtable.Options{RegisterDirectInstanceRoutes: cfg.RegisterDirectInstanceRoutes}),
 		Emitter:                 emitter.NewNATSEmitter(conn, cfg.EnableInternalEmitter),
 		Starts:                  starts,
+		InternalStarts:          internalStarts,
+		TCP:                     tcp,
 		CellID:                  cfg.CellID,
 		SyncInterval:            cfg.SyncInterval.D(),
 		UnregistrationInterval:  cfg.UnregistrationInterval.D(),
@@ -79,10 +94,12 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 		JitterFactor:            cfg.JitterFactor,
 		Metrics:                 reg,
 	}
-	members = append(members,
-		daemon.Member{Name: "greeter", Runner: greeterRunner(emitter.NewGreeter(conn, false, time.Second), starts)},
-		daemon.Member{Name: "emitter", Runner: runner},
-	)
+	members = append(members, daemon.Member{Name: "greeter", Runner: greeterRunner(emitter.NewGreeter(conn, false, time.Second), starts)})
+	if cfg.EnableInternalEmitter {
+		members = append(members, daemon.Member{Name: "internal-greeter",
+			Runner: greeterRunner(emitter.NewGreeter(conn, true, time.Second), internalStarts)})
+	}
+	members = append(members, daemon.Member{Name: "emitter", Runner: runner})
 	return members, closeAll, nil
 }
 
