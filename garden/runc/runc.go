@@ -61,7 +61,10 @@ func (r *Runc) RunDetached(ctx context.Context, id, bundle string) error {
 		return err
 	}
 	defer errFile.Close()
-	cmd := r.command(ctx, "run", "--detach", "--bundle", bundle, "--pid-file", filepath.Join(bundle, "init.pid"), id)
+	// --no-new-keyring: a session keyring per container would count against
+	// the kernel's per-user key quota (200 for the mapped container root),
+	// and creates would start failing after a couple of hundred containers.
+	cmd := r.command(ctx, "run", "--detach", "--no-new-keyring", "--bundle", bundle, "--pid-file", filepath.Join(bundle, "init.pid"), id)
 	cmd.Stderr = errFile
 	if err := cmd.Run(); err != nil {
 		msg, _ := os.ReadFile(errPath)
@@ -80,7 +83,7 @@ func (r *Runc) ExecCommand(id, processFile, pidFile string) *exec.Cmd {
 // RunCommand returns the foreground `runc run` command for a bundle whose
 // init is the whole workload (used for processes with their own image).
 func (r *Runc) RunCommand(id, bundle, pidFile string) *exec.Cmd {
-	return r.command(context.Background(), "run", "--bundle", bundle, "--pid-file", pidFile, id)
+	return r.command(context.Background(), "run", "--no-new-keyring", "--bundle", bundle, "--pid-file", pidFile, id)
 }
 
 // Kill sends signal (e.g. "KILL") to the container's init, or with all to
