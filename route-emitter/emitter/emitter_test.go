@@ -15,7 +15,7 @@ import (
 
 // connect returns a connection to the NATS at 127.0.0.1:4222, or to an
 // embedded server when none runs there (unless services are required).
-func connect(t *testing.T) *nats.Conn {
+func connect(t testing.TB) *nats.Conn {
 	t.Helper()
 	url := "nats://127.0.0.1:4222"
 	if c, err := net.DialTimeout("tcp", "127.0.0.1:4222", time.Second); err == nil {
