@@ -8,24 +8,25 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 )
 
 // Config is the locket daemon's JSON config, with upstream's keys
 // (locket cmd/locket/config and diego-release jobs/locket). Keys accepted
 // but not acted on are tagged unused and noted in the log at start-up.
 type Config struct {
-	CaFile                        string          `json:"ca_file"`
-	CertFile                      string          `json:"cert_file"`
-	KeyFile                       string          `json:"key_file"`
-	ListenAddress                 string          `json:"listen_address"`
-	DatabaseDriver                string          `json:"database_driver,omitempty"`
-	DatabaseConnectionString      string          `json:"database_connection_string"`
-	MaxOpenDatabaseConnections    int             `json:"max_open_database_connections,omitempty"`
-	MaxDatabaseConnectionLifetime config.Duration `json:"max_database_connection_lifetime,omitempty"`
-	SQLCACertFile                 string          `json:"sql_ca_cert_file,omitempty"`
-	SQLEnableIdentityVerification bool            `json:"sql_enable_identity_verification,omitempty"`
-	ReportInterval                config.Duration `json:"report_interval,omitempty"`
-	LoggregatorConfig             Loggregator     `json:"loggregator" unused:"true"`
+	CaFile                        string             `json:"ca_file"`
+	CertFile                      string             `json:"cert_file"`
+	KeyFile                       string             `json:"key_file"`
+	ListenAddress                 string             `json:"listen_address"`
+	DatabaseDriver                string             `json:"database_driver,omitempty"`
+	DatabaseConnectionString      string             `json:"database_connection_string"`
+	MaxOpenDatabaseConnections    int                `json:"max_open_database_connections,omitempty"`
+	MaxDatabaseConnectionLifetime config.Duration    `json:"max_database_connection_lifetime,omitempty"`
+	SQLCACertFile                 string             `json:"sql_ca_cert_file,omitempty"`
+	SQLEnableIdentityVerification bool               `json:"sql_enable_identity_verification,omitempty"`
+	ReportInterval                config.Duration    `json:"report_interval,omitempty"`
+	LoggregatorConfig             loggregator.Config `json:"loggregator" unused:"true"`
 
 	// Keys newer diego-release templates write; accepted, not acted on.
 	DBConnectionTimeout         config.Duration `json:"db_connection_timeout,omitempty" unused:"true"`
@@ -39,27 +40,6 @@ type Config struct {
 
 	debugserver.DebugServerConfig
 	logging.LagerConfig
-}
-
-// Loggregator is upstream's `loggregator` block (diego-logging-client).
-// Metrics go to the debug server's /metrics instead, so it is accepted and
-// ignored.
-type Loggregator struct {
-	UseV2API                 bool     `json:"loggregator_use_v2_api,omitempty"`
-	APIPort                  int      `json:"loggregator_api_port,omitempty"`
-	CACertPath               string   `json:"loggregator_ca_path,omitempty"`
-	CertPath                 string   `json:"loggregator_cert_path,omitempty"`
-	KeyPath                  string   `json:"loggregator_key_path,omitempty"`
-	JobDeployment            string   `json:"loggregator_job_deployment,omitempty"`
-	JobName                  string   `json:"loggregator_job_name,omitempty"`
-	JobIndex                 string   `json:"loggregator_job_index,omitempty"`
-	JobIP                    string   `json:"loggregator_job_ip,omitempty"`
-	JobOrigin                string   `json:"loggregator_job_origin,omitempty"`
-	SourceID                 string   `json:"loggregator_source_id,omitempty"`
-	InstanceID               string   `json:"loggregator_instance_id,omitempty"`
-	BatchMaxSize             uint     `json:"loggregator_batch_max_size,omitempty"`
-	BatchFlushInterval       int64    `json:"BatchFlushInterval,omitempty"`
-	AppMetricExclusionFilter []string `json:"loggregator_app_metric_exclusion_filter,omitempty"`
 }
 
 // DefaultConfig returns the defaults applied before a config file is

@@ -16,6 +16,7 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 	locketclient "github.com/godiego/diego/locket/client"
 )
 
@@ -82,37 +83,37 @@ func (r RootFSes) StackPathMap() map[string]string {
 
 // Config is the rep's configuration.
 type Config struct {
-	AdvertiseDomain           string          `json:"advertise_domain,omitempty"`
-	BBSAddress                string          `json:"bbs_address"`
-	BBSClientSessionCacheSize int             `json:"bbs_client_session_cache_size,omitempty" unused:"true"`
-	BBSMaxIdleConnsPerHost    int             `json:"bbs_max_idle_conns_per_host,omitempty" unused:"true"`
-	BBSCACertFile             string          `json:"bbs_ca_cert_file"`
-	BBSClientCertFile         string          `json:"bbs_client_cert_file"`
-	BBSClientKeyFile          string          `json:"bbs_client_key_file"`
-	CaCertFile                string          `json:"ca_cert_file"`
-	CellID                    string          `json:"cell_id"`
-	CellIndex                 int             `json:"cell_index"`
-	CommunicationTimeout      Duration        `json:"communication_timeout,omitempty"`
-	EvacuationPollingInterval Duration        `json:"evacuation_polling_interval,omitempty"`
-	EvacuationTimeout         Duration        `json:"evacuation_timeout,omitempty"`
-	LayeringMode              string          `json:"layering_mode,omitempty" unused:"true"`
-	ListenAddr                string          `json:"listen_addr,omitempty"`
-	ListenAddrSecurable       string          `json:"listen_addr_securable,omitempty"`
-	LockRetryInterval         Duration        `json:"lock_retry_interval,omitempty"`
-	LockTTL                   Duration        `json:"lock_ttl,omitempty"`
-	OptionalPlacementTags     []string        `json:"optional_placement_tags"`
-	PlacementTags             []string        `json:"placement_tags"`
-	PollingInterval           Duration        `json:"polling_interval,omitempty"`
-	PreloadedRootFS           RootFSes        `json:"preloaded_root_fs"`
-	ServerCertFile            string          `json:"server_cert_file"`
-	ServerKeyFile             string          `json:"server_key_file"`
-	CertFile                  string          `json:"cert_file"`
-	KeyFile                   string          `json:"key_file"`
-	SessionName               string          `json:"session_name,omitempty" unused:"true"`
-	SupportedProviders        []string        `json:"supported_providers"`
-	Zone                      string          `json:"zone"`
-	ReportInterval            Duration        `json:"report_interval,omitempty" unused:"true"`
-	Loggregator               json.RawMessage `json:"loggregator,omitempty" unused:"true"`
+	AdvertiseDomain           string             `json:"advertise_domain,omitempty"`
+	BBSAddress                string             `json:"bbs_address"`
+	BBSClientSessionCacheSize int                `json:"bbs_client_session_cache_size,omitempty" unused:"true"`
+	BBSMaxIdleConnsPerHost    int                `json:"bbs_max_idle_conns_per_host,omitempty" unused:"true"`
+	BBSCACertFile             string             `json:"bbs_ca_cert_file"`
+	BBSClientCertFile         string             `json:"bbs_client_cert_file"`
+	BBSClientKeyFile          string             `json:"bbs_client_key_file"`
+	CaCertFile                string             `json:"ca_cert_file"`
+	CellID                    string             `json:"cell_id"`
+	CellIndex                 int                `json:"cell_index"`
+	CommunicationTimeout      Duration           `json:"communication_timeout,omitempty"`
+	EvacuationPollingInterval Duration           `json:"evacuation_polling_interval,omitempty"`
+	EvacuationTimeout         Duration           `json:"evacuation_timeout,omitempty"`
+	LayeringMode              string             `json:"layering_mode,omitempty" unused:"true"`
+	ListenAddr                string             `json:"listen_addr,omitempty"`
+	ListenAddrSecurable       string             `json:"listen_addr_securable,omitempty"`
+	LockRetryInterval         Duration           `json:"lock_retry_interval,omitempty"`
+	LockTTL                   Duration           `json:"lock_ttl,omitempty"`
+	OptionalPlacementTags     []string           `json:"optional_placement_tags"`
+	PlacementTags             []string           `json:"placement_tags"`
+	PollingInterval           Duration           `json:"polling_interval,omitempty"`
+	PreloadedRootFS           RootFSes           `json:"preloaded_root_fs"`
+	ServerCertFile            string             `json:"server_cert_file"`
+	ServerKeyFile             string             `json:"server_key_file"`
+	CertFile                  string             `json:"cert_file"`
+	KeyFile                   string             `json:"key_file"`
+	SessionName               string             `json:"session_name,omitempty" unused:"true"`
+	SupportedProviders        []string           `json:"supported_providers"`
+	Zone                      string             `json:"zone"`
+	ReportInterval            Duration           `json:"report_interval,omitempty" unused:"true"`
+	Loggregator               loggregator.Config `json:"loggregator,omitempty" unused:"true"`
 
 	// Legacy keys of older release templates.
 	RequireTLS               bool   `json:"require_tls,omitempty" unused:"true"`
