@@ -5,27 +5,16 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/godiego/diego/auctioneer"
 	"github.com/godiego/diego/internal/daemon"
 	"github.com/godiego/diego/internal/logging"
-	"github.com/godiego/diego/internal/metrics"
 )
 
 func main() {
-	flags := daemon.ParseFlags("auctioneer")
 	cfg := auctioneer.DefaultConfig()
-	daemon.LoadConfig("auctioneer", flags, &cfg)
-
-	logger, sink := logging.New("auctioneer", cfg.LagerConfig)
-	daemon.NoteUnusedKeys(logger, &cfg)
-	members, closeAll, err := auctioneer.Members(context.Background(), cfg, logger, sink, metrics.NewRegistry())
-	if err != nil {
-		logger.Error("failed-to-start", err)
-		os.Exit(daemon.ExitFailed)
-	}
-	code := daemon.Run(logger, members)
-	closeAll()
-	os.Exit(code)
+	daemon.Main("auctioneer", &cfg, func(c *auctioneer.Config) logging.LagerConfig { return c.LagerConfig },
+		func(ctx context.Context, c auctioneer.Config, env daemon.Env) ([]daemon.Member, func(), error) {
+			return auctioneer.Members(ctx, c, env.Logger, env.Sink, env.Metrics)
+		})
 }

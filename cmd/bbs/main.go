@@ -4,27 +4,16 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/godiego/diego/bbs/server"
 	"github.com/godiego/diego/internal/daemon"
 	"github.com/godiego/diego/internal/logging"
-	"github.com/godiego/diego/internal/metrics"
 )
 
 func main() {
-	flags := daemon.ParseFlags("bbs")
 	cfg := server.DefaultConfig()
-	daemon.LoadConfig("bbs", flags, &cfg)
-
-	logger, sink := logging.New("bbs", cfg.LagerConfig)
-	daemon.NoteUnusedKeys(logger, &cfg)
-	members, closeAll, err := server.Members(context.Background(), cfg, logger, sink, metrics.NewRegistry())
-	if err != nil {
-		logger.Error("failed-to-start", err)
-		os.Exit(daemon.ExitFailed)
-	}
-	code := daemon.Run(logger, members)
-	closeAll()
-	os.Exit(code)
+	daemon.Main("bbs", &cfg, func(c *server.Config) logging.LagerConfig { return c.LagerConfig },
+		func(ctx context.Context, c server.Config, env daemon.Env) ([]daemon.Member, func(), error) {
+			return server.Members(ctx, c, env.Logger, env.Sink, env.Metrics)
+		})
 }

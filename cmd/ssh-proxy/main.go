@@ -4,25 +4,18 @@
 package main
 
 import (
-	"os"
+	"context"
 
 	"github.com/godiego/diego/internal/daemon"
 	"github.com/godiego/diego/internal/logging"
-	"github.com/godiego/diego/internal/metrics"
 	sshproxy "github.com/godiego/diego/ssh-proxy"
 )
 
 func main() {
-	flags := daemon.ParseFlags("ssh-proxy")
 	cfg := sshproxy.DefaultConfig()
-	daemon.LoadConfig("ssh-proxy", flags, &cfg)
-
-	logger, sink := logging.New("ssh-proxy", cfg.LagerConfig)
-	daemon.NoteUnusedKeys(logger, &cfg)
-	members, err := sshproxy.Members(cfg, logger, sink, metrics.NewRegistry())
-	if err != nil {
-		logger.Error("configure-failed", err)
-		os.Exit(daemon.ExitFailed)
-	}
-	os.Exit(daemon.Run(logger, members))
+	daemon.Main("ssh-proxy", &cfg, func(c *sshproxy.Config) logging.LagerConfig { return c.LagerConfig },
+		func(_ context.Context, c sshproxy.Config, env daemon.Env) ([]daemon.Member, func(), error) {
+			members, err := sshproxy.Members(c, env.Logger, env.Sink, env.Metrics)
+			return members, nil, err
+		})
 }
