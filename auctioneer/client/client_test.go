@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	rep "github.com/godiego/diego/rep/client"
+
+	"github.com/godiego/diego/internal/certs/certstest"
 )
 
 func compact(t *testing.T, s string) string {
@@ -147,7 +149,7 @@ func fakeAuctioneer(t *testing.T, tlsOn bool, status int) (*httptest.Server, fun
 	}))
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if tlsOn {
-		srv.TLS = newTestPKI(t, "main").server
+		srv.TLS = certstest.New(t, "main").Server
 		srv.StartTLS()
 	} else {
 		srv.Start()
@@ -158,7 +160,7 @@ func fakeAuctioneer(t *testing.T, tlsOn bool, status int) (*httptest.Server, fun
 
 func TestRequestAuctions(t *testing.T) {
 	srv, got := fakeAuctioneer(t, true, http.StatusAccepted)
-	c, err := New(Config{URL: srv.URL, TLS: newTestPKI(t, "main").client, RequireTLS: true})
+	c, err := New(Config{URL: srv.URL, TLS: certstest.New(t, "main").Client, RequireTLS: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,14 +194,14 @@ func TestRequestAuctions(t *testing.T) {
 
 func TestRequestAuctionsErrors(t *testing.T) {
 	srv, _ := fakeAuctioneer(t, true, http.StatusBadRequest)
-	c, _ := New(Config{URL: srv.URL, TLS: newTestPKI(t, "main").client, RequireTLS: true})
+	c, _ := New(Config{URL: srv.URL, TLS: certstest.New(t, "main").Client, RequireTLS: true})
 	err := c.RequestLRPAuctions(context.Background(), nil)
 	var se *StatusError
 	if !errors.As(err, &se) || se.StatusCode != 400 || se.Body != `{"error":"boom"}` {
 		t.Fatalf("got %v", err)
 	}
 	// A client without a certificate is refused by the mTLS server.
-	noCert := newTestPKI(t, "main").client.Clone()
+	noCert := certstest.New(t, "main").Client.Clone()
 	noCert.Certificates = nil
 	srv2, _ := fakeAuctioneer(t, true, http.StatusAccepted)
 	c, _ = New(Config{URL: srv2.URL, TLS: noCert, RequireTLS: true})
@@ -211,7 +213,7 @@ func TestRequestAuctionsErrors(t *testing.T) {
 func TestPlainHTTPFallback(t *testing.T) {
 	srv, got := fakeAuctioneer(t, false, http.StatusAccepted)
 	httpsURL := "https://" + srv.Listener.Addr().String()
-	tc := newTestPKI(t, "main").client
+	tc := certstest.New(t, "main").Client
 
 	strict, _ := New(Config{URL: httpsURL, TLS: tc, RequireTLS: true})
 	if err := strict.RequestLRPAuctions(context.Background(), nil); err == nil {

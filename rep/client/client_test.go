@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/godiego/diego/internal/certs/certstest"
 )
 
 // recorded is one request seen by the fake rep.
@@ -36,7 +38,7 @@ type reply struct {
 	delay  time.Duration
 }
 
-func newFakeRep(t *testing.T, pki testPKI) *fakeRep {
+func newFakeRep(t *testing.T, pki certstest.PKI) *fakeRep {
 	t.Helper()
 	f := &fakeRep{replies: map[string]reply{}}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +58,7 @@ func newFakeRep(t *testing.T, pki testPKI) *fakeRep {
 		io.WriteString(w, rep.body)
 	}))
 	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	f.srv.TLS = pki.server
+	f.srv.TLS = pki.Server
 	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
 	return f
@@ -76,9 +78,9 @@ func (f *fakeRep) requests() []recorded {
 
 func setup(t *testing.T) (*fakeRep, *Client) {
 	t.Helper()
-	pki := newTestPKI(t, "main")
+	pki := certstest.New(t, "main")
 	rep := newFakeRep(t, pki)
-	factory := NewFactory(Config{TLS: pki.client, RequireTLS: true})
+	factory := NewFactory(Config{TLS: pki.Client, RequireTLS: true})
 	c, err := factory.Client("http://ignored:1800", rep.srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -267,30 +269,30 @@ func TestAdmin(t *testing.T) {
 }
 
 func TestMutualTLSRequired(t *testing.T) {
-	pki := newTestPKI(t, "main")
+	pki := certstest.New(t, "main")
 	rep := newFakeRep(t, pki)
 	rep.set("GET /ping", 200, "")
-	noCert := pki.client.Clone()
+	noCert := pki.Client.Clone()
 	noCert.Certificates = nil
 	c := NewFactory(Config{TLS: noCert}).ClientForURL(rep.srv.URL)
 	if err := c.Ping(context.Background()); err == nil {
 		t.Fatal("a client without a certificate must be refused")
 	}
-	other := newTestPKI(t, "other")
-	c = NewFactory(Config{TLS: other.client}).ClientForURL(rep.srv.URL)
+	other := certstest.New(t, "other")
+	c = NewFactory(Config{TLS: other.Client}).ClientForURL(rep.srv.URL)
 	if err := c.Ping(context.Background()); err == nil {
 		t.Fatal("a server from another CA must be refused")
 	}
 }
 
 func TestTimeouts(t *testing.T) {
-	pki := newTestPKI(t, "main")
+	pki := certstest.New(t, "main")
 	rep := newFakeRep(t, pki)
 	rep.mu.Lock()
 	rep.replies["GET /state"] = reply{status: 200, body: stateJSON, delay: 300 * time.Millisecond}
 	rep.replies["GET /ping"] = reply{status: 200, delay: 300 * time.Millisecond}
 	rep.mu.Unlock()
-	f := NewFactory(Config{TLS: pki.client, StateTimeout: 50 * time.Millisecond, Timeout: 5 * time.Second})
+	f := NewFactory(Config{TLS: pki.Client, StateTimeout: 50 * time.Millisecond, Timeout: 5 * time.Second})
 	c := f.ClientForURL(rep.srv.URL)
 	if _, err := c.State(context.Background()); err == nil {
 		t.Fatal("state must time out")
