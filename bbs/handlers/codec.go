@@ -91,12 +91,18 @@ func rpc[Req, Resp proto.Message](h *Handler, newReq func() Req, newResp func() 
 			writeResponse(w, resp)
 			return
 		}
-		if err := fn(ctx, req, resp); err != nil {
-			e := models.ConvertError(err)
-			setError(resp, e)
-			h.countError(ctx)
-			h.exitIfUnrecoverable(logger, e)
-		}
-		writeResponse(w, resp)
+		h.answer(ctx, w, resp, fn(ctx, req, resp))
 	}
+}
+
+// answer writes resp with err (if any) in its error field; an
+// Unrecoverable error asks the process to exit.
+func (h *Handler) answer(ctx context.Context, w http.ResponseWriter, resp proto.Message, err error) {
+	if err != nil {
+		e := models.ConvertError(err)
+		setError(resp, e)
+		h.countError(ctx)
+		h.exitIfUnrecoverable(controllers.Logger(ctx, h.logger), e)
+	}
+	writeResponse(w, resp)
 }

@@ -122,7 +122,7 @@ func (f fakeRep) UpdateLRPInstance(_ context.Context, u rep.LRPUpdate) error {
 // api is a BBS API on a real SQLite store behind an httptest server.
 type api struct {
 	t      testing.TB
-	store  *bbsdb.SQLDB
+	store  *bbsdb.Indexed
 	ctrl   *controllers.Controller
 	hub    *events.Hub
 	rec    *recorder
@@ -143,7 +143,7 @@ func newAPIOn(t testing.TB, d *db.DB, migrated bool) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := bbsdb.New(d, encryption.NewEncoder(ring, nil), nil, nil)
+	store := bbsdb.NewIndexed(bbsdb.New(d, encryption.NewEncoder(ring, nil), nil, nil))
 	ready := make(chan struct{})
 	if migrated {
 		if err := store.Migrate(context.Background()); err != nil {

@@ -43,16 +43,27 @@ func (h *Handler) upsertDomain() http.HandlerFunc {
 		})
 }
 
+func actualLRPFilter(req *models.ActualLRPsRequest) bbsdb.ActualLRPFilter {
+	filter := bbsdb.ActualLRPFilter{Domain: req.Domain, CellID: req.CellId, ProcessGUID: req.ProcessGuid}
+	if idx, ok := req.OptionalIndex.(*models.ActualLRPsRequest_Index); ok {
+		i := idx.Index
+		filter.Index = &i
+	}
+	return filter
+}
+
+func desiredLRPFilter(req *models.DesiredLRPsRequest) bbsdb.DesiredLRPFilter {
+	return bbsdb.DesiredLRPFilter{Domain: req.Domain, ProcessGUIDs: req.ProcessGuids}
+}
+
 func (h *Handler) actualLRPs() http.HandlerFunc {
-	return rpc(h, func() *models.ActualLRPsRequest { return &models.ActualLRPsRequest{} },
+	return rpcEncoded(h, func() *models.ActualLRPsRequest { return &models.ActualLRPsRequest{} },
 		func() *models.ActualLRPsResponse { return &models.ActualLRPsResponse{} },
+		func(r encodedReads, req *models.ActualLRPsRequest) ([]byte, bool) {
+			return r.EncodedActualLRPs(nil, listField, actualLRPFilter(req))
+		},
 		func(ctx context.Context, req *models.ActualLRPsRequest, resp *models.ActualLRPsResponse) error {
-			filter := bbsdb.ActualLRPFilter{Domain: req.Domain, CellID: req.CellId, ProcessGUID: req.ProcessGuid}
-			if idx, ok := req.OptionalIndex.(*models.ActualLRPsRequest_Index); ok {
-				i := idx.Index
-				filter.Index = &i
-			}
-			lrps, err := h.store.ActualLRPs(ctx, filter)
+			lrps, err := h.store.ActualLRPs(ctx, actualLRPFilter(req))
 			resp.ActualLrps = lrps
 			return err
 		})
@@ -87,8 +98,11 @@ func (h *Handler) desiredLRPByProcessGuid(v models.Version) http.HandlerFunc {
 }
 
 func (h *Handler) desiredLRPSchedulingInfos() http.HandlerFunc {
-	return rpc(h, func() *models.DesiredLRPsRequest { return &models.DesiredLRPsRequest{} },
+	return rpcEncoded(h, func() *models.DesiredLRPsRequest { return &models.DesiredLRPsRequest{} },
 		func() *models.DesiredLRPSchedulingInfosResponse { return &models.DesiredLRPSchedulingInfosResponse{} },
+		func(r encodedReads, req *models.DesiredLRPsRequest) ([]byte, bool) {
+			return r.EncodedSchedulingInfos(nil, listField, desiredLRPFilter(req))
+		},
 		func(ctx context.Context, req *models.DesiredLRPsRequest, resp *models.DesiredLRPSchedulingInfosResponse) error {
 			infos, err := h.store.DesiredLRPSchedulingInfos(ctx, bbsdb.DesiredLRPFilter{Domain: req.Domain, ProcessGUIDs: req.ProcessGuids})
 			resp.DesiredLrpSchedulingInfos = infos
@@ -97,8 +111,11 @@ func (h *Handler) desiredLRPSchedulingInfos() http.HandlerFunc {
 }
 
 func (h *Handler) desiredLRPRoutingInfos() http.HandlerFunc {
-	return rpc(h, func() *models.DesiredLRPsRequest { return &models.DesiredLRPsRequest{} },
+	return rpcEncoded(h, func() *models.DesiredLRPsRequest { return &models.DesiredLRPsRequest{} },
 		func() *models.DesiredLRPsResponse { return &models.DesiredLRPsResponse{} },
+		func(r encodedReads, req *models.DesiredLRPsRequest) ([]byte, bool) {
+			return r.EncodedRoutingInfos(nil, listField, desiredLRPFilter(req))
+		},
 		func(ctx context.Context, req *models.DesiredLRPsRequest, resp *models.DesiredLRPsResponse) error {
 			lrps, err := h.store.DesiredLRPRoutingInfos(ctx, bbsdb.DesiredLRPFilter{Domain: req.Domain, ProcessGUIDs: req.ProcessGuids})
 			resp.DesiredLrps = lrps

@@ -53,7 +53,9 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening database: %w", err)
 	}
-	store := bbsdb.New(sqlDB, encryption.NewEncoder(ring, nil), nil, nil)
+	// The active BBS is the only writer: reads come from a write-through
+	// index, loaded once migrations are done.
+	store := bbsdb.NewIndexed(bbsdb.New(sqlDB, encryption.NewEncoder(ring, nil), nil, nil))
 
 	locketClient, err := locket.New(ctx, cfg.LocketConfig)
 	if err != nil {

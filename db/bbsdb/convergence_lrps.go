@@ -170,9 +170,31 @@ func (s *SQLDB) applyLRPPlan(ctx context.Context, p *lrpPlan, cells CellSet) (LR
 			jobs = append(jobs, job{k, g.run})
 		}
 	}
+	// Jobs of one instance run one after another in group order (which is
+	// the order their changes are listed in), jobs of different instances
+	// in parallel: the listed changes are then in commit order per
+	// instance, as events and the read index need them.
+	type slot struct {
+		pg    string
+		index int32
+	}
+	var perKey [][]int
+	keyJobs := map[slot]int{}
+	for i, j := range jobs {
+		k := slot{j.key.GetProcessGuid(), j.key.GetIndex()}
+		n, ok := keyJobs[k]
+		if !ok {
+			n = len(perKey)
+			keyJobs[k] = n
+			perKey = append(perKey, nil)
+		}
+		perKey[n] = append(perKey[n], i)
+	}
 	outcomes := make([]outcome, len(jobs))
-	_ = parallel(len(jobs), convergenceWorkers, func(i int) error {
-		outcomes[i] = jobs[i].run(jobs[i].key)
+	_ = parallel(len(perKey), convergenceWorkers, func(n int) error {
+		for _, i := range perKey[n] {
+			outcomes[i] = jobs[i].run(jobs[i].key)
+		}
 		return nil
 	})
 
