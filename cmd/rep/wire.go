@@ -22,6 +22,7 @@ import (
 	"github.com/godiego/diego/executor"
 	"github.com/godiego/diego/executor/applog"
 	"github.com/godiego/diego/executor/cache"
+	"github.com/godiego/diego/executor/containermetrics"
 	"github.com/godiego/diego/executor/depot"
 	"github.com/godiego/diego/executor/gardenhealth"
 	"github.com/godiego/diego/executor/transformer"
@@ -87,13 +88,9 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	var appSink applog.Sink = applog.LagerSink{Logger: logger.Session("app")}
-	if cfg.AppLogDir != "" {
-		fileSink, err := applog.NewFileSink(cfg.AppLogDir)
-		if err != nil {
-			return nil, err
-		}
-		appSink = fileSink
+	appSink, agent, err := appLogSink(cfg, logger)
+	if err != nil {
+		return nil, err
 	}
 	stacks := cfg.PreloadedRootFS.StackPathMap()
 	sidecarImage := ""
@@ -176,7 +173,7 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 		Key: cfg.CellID, Owner: uuid.NewString(), Value: presence.JSON(), TypeCode: locketmodels.TypeCode_PRESENCE, Type: "presence"},
 		int64(cfg.LockTTL.D()/time.Second), nil, cfg.LockRetryInterval.D())
 
-	return []daemon.Member{
+	members := []daemon.Member{
 		{Name: "executor", Runner: ctxRunner(func(ctx context.Context) error { exec.Run(ctx); return nil })},
 		{Name: "garden-health", Runner: ctxRunner(func(ctx context.Context) error { health.Run(ctx); return nil })},
 		{Name: "harmonizer", Runner: ctxRunner(func(ctx context.Context) error { harm.Run(ctx); return nil })},
@@ -189,7 +186,50 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 			return nil
 		})},
 		{Name: "presence", Runner: presenceRunner},
-	}, nil
+	}
+	if agent != nil {
+		// First in, last out: lines written while the others stop still go.
+		reporter := &containermetrics.Reporter{Source: exec, Emitter: agent, Interval: cfg.ContainerMetricsReportInterval.D(),
+			Logger: logger.Session("container-metrics")}
+		members = append([]daemon.Member{
+			{Name: "loggregator", Runner: ctxRunner(func(ctx context.Context) error { <-ctx.Done(); return agent.Close() })},
+			{Name: "container-metrics", Runner: ctxRunner(func(ctx context.Context) error { reporter.Run(ctx); return nil })},
+		}, members...)
+	}
+	return members, nil
+}
+
+// appLogSink is where app log lines go: the loggregator agent when the
+// loggregator block turns the v2 API on (then agent is also where
+// container metrics go), app_log_dir when set, else the rep's own log.
+func appLogSink(cfg repconfig.Config, logger lager.Logger) (applog.Sink, *applog.Loggregator, error) {
+	var sinks applog.Tee
+	var agent *applog.Loggregator
+	if l, on := cfg.LoggregatorSettings(); on {
+		var err error
+		agent, err = applog.NewLoggregator(applog.LoggregatorConfig{Port: l.APIPort, CACertPath: l.CACertPath,
+			CertPath: l.CertPath, KeyPath: l.KeyPath, JobOrigin: l.JobOrigin, BatchMaxSize: l.BatchMaxSize,
+			BatchFlushInterval: l.BatchFlushInterval.D(), AppMetricExclusionFilter: l.AppMetricExclusionFilter})
+		if err != nil {
+			return nil, nil, err
+		}
+		logger.Info("loggregator-v2", lager.Data{"port": l.APIPort})
+		sinks = append(sinks, agent)
+	}
+	if cfg.AppLogDir != "" {
+		fileSink, err := applog.NewFileSink(cfg.AppLogDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		sinks = append(sinks, fileSink)
+	}
+	switch len(sinks) {
+	case 0:
+		return applog.LagerSink{Logger: logger.Session("app")}, nil, nil
+	case 1:
+		return sinks[0], agent, nil
+	}
+	return sinks, agent, nil
 }
 
 func bbsTLSConfig(cfg repconfig.Config) (*tls.Config, error) {

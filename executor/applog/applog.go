@@ -1,8 +1,9 @@
 // Package applog owns app log lines on a cell: container stdout/stderr and
 // the lines Diego itself writes about an app ("Cell X creating container
 // for instance Y"). Streamers split output into lines (at most 61440 bytes
-// each, as upstream) and hand them to a Sink: one file per log guid under
-// a directory, or the rep's own log.
+// each, as upstream) and hand them to a Sink: the loggregator agent (v2
+// envelopes over mutual TLS gRPC, which also carry container metrics), one
+// file per log guid under a directory, or the rep's own log.
 package applog
 
 import (

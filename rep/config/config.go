@@ -113,7 +113,7 @@ type Config struct {
 	SupportedProviders        []string           `json:"supported_providers"`
 	Zone                      string             `json:"zone"`
 	ReportInterval            Duration           `json:"report_interval,omitempty" unused:"true"`
-	Loggregator               loggregator.Config `json:"loggregator,omitempty" unused:"true"`
+	Loggregator               loggregator.Config `json:"loggregator,omitempty"`
 
 	// Legacy keys of older release templates.
 	RequireTLS               bool   `json:"require_tls,omitempty" unused:"true"`
@@ -123,11 +123,11 @@ type Config struct {
 	ConsulCACert             string `json:"consul_ca_cert,omitempty" unused:"true"`
 	ConsulClientCert         string `json:"consul_client_cert,omitempty" unused:"true"`
 	ConsulClientKey          string `json:"consul_client_key,omitempty" unused:"true"`
-	LoggregatorUseV2API      bool   `json:"loggregator_use_v2_api,omitempty" unused:"true"`
-	LoggregatorAPIPort       int    `json:"loggregator_api_port,omitempty" unused:"true"`
-	LoggregatorCAPath        string `json:"loggregator_ca_path,omitempty" unused:"true"`
-	LoggregatorCertPath      string `json:"loggregator_cert_path,omitempty" unused:"true"`
-	LoggregatorKeyPath       string `json:"loggregator_key_path,omitempty" unused:"true"`
+	LoggregatorUseV2API      bool   `json:"loggregator_use_v2_api,omitempty"`
+	LoggregatorAPIPort       int    `json:"loggregator_api_port,omitempty"`
+	LoggregatorCAPath        string `json:"loggregator_ca_path,omitempty"`
+	LoggregatorCertPath      string `json:"loggregator_cert_path,omitempty"`
+	LoggregatorKeyPath       string `json:"loggregator_key_path,omitempty"`
 
 	// AppLogDir (ours): when set, app logs go to <dir>/<log guid>.log
 	// instead of the rep's own log.
@@ -194,6 +194,14 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.ExecutorConfig.validate(&p)
+	if l, on := c.LoggregatorSettings(); on {
+		if l.APIPort <= 0 {
+			p.Addf("loggregator.loggregator_api_port: must be set when loggregator_use_v2_api is true")
+		}
+		p.RequireFile("loggregator.loggregator_ca_path", l.CACertPath)
+		p.RequireFile("loggregator.loggregator_cert_path", l.CertPath)
+		p.RequireFile("loggregator.loggregator_key_path", l.KeyPath)
+	}
 	return p.Err()
 }
 
@@ -208,6 +216,23 @@ func (c *Config) ServerCertAndKey() (string, string) {
 		key = c.ServerKeyFile
 	}
 	return cert, key
+}
+
+// LoggregatorSettings returns the loggregator block in effect and whether
+// app logs and container metrics go to the loggregator agent (v2 API). The
+// top-level loggregator_* keys of older release templates count when the
+// block does not turn the v2 API on.
+func (c *Config) LoggregatorSettings() (loggregator.Config, bool) {
+	if c.Loggregator.UseV2API {
+		return c.Loggregator, true
+	}
+	if c.LoggregatorUseV2API {
+		l := c.Loggregator
+		l.UseV2API, l.APIPort = true, c.LoggregatorAPIPort
+		l.CACertPath, l.CertPath, l.KeyPath = c.LoggregatorCAPath, c.LoggregatorCertPath, c.LoggregatorKeyPath
+		return l, true
+	}
+	return c.Loggregator, false
 }
 
 // ParseCapacity reads "auto" (nil) or a number of MB from memory_mb / disk_mb.

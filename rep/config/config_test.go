@@ -29,7 +29,9 @@ func TestUpstreamConfigLoads(t *testing.T) {
 	  "polling_interval": "30s", "evacuation_timeout": "600s", "memory_mb": "auto", "disk_mb": "2048",
 	  "locket_address": "locket:8891", "locket_ca_cert_file": "` + f + `", "locket_client_cert_file": "` + f + `", "locket_client_key_file": "` + f + `",
 	  "enable_declarative_healthcheck": true, "declarative_healthcheck_path": "/var/vcap/packages/healthcheck",
-	  "loggregator": {"loggregator_use_v2_api": true}, "log_level": "debug", "debug_address": "127.0.0.1:17008"
+	  "loggregator": {"loggregator_use_v2_api": true, "loggregator_api_port": 3458, "loggregator_ca_path": "` + f + `",
+	    "loggregator_cert_path": "` + f + `", "loggregator_key_path": "` + f + `", "loggregator_job_origin": "rep"},
+	  "container_metrics_report_interval": "15s", "log_level": "debug", "debug_address": "127.0.0.1:17008"
 	}`
 	cfg := Defaults()
 	if err := config.Decode([]byte(raw), &cfg); err != nil {
@@ -42,8 +44,32 @@ func TestUpstreamConfigLoads(t *testing.T) {
 		t.Fatal("defaults/values wrong")
 	}
 	unused := strings.Join(config.UnusedKeys(&cfg), ",")
-	if !strings.Contains(unused, "require_tls") || !strings.Contains(unused, "loggregator") {
+	if !strings.Contains(unused, "require_tls") || strings.Contains(unused, "loggregator") || strings.Contains(unused, "container_metrics") {
 		t.Fatalf("unused = %s", unused)
+	}
+	if l, on := cfg.LoggregatorSettings(); !on || l.APIPort != 3458 || l.JobOrigin != "rep" {
+		t.Fatalf("loggregator = %+v, %v", l, on)
+	}
+}
+
+func TestLoggregatorNeedsPortAndCertificates(t *testing.T) {
+	cfg := Defaults()
+	err := config.Decode([]byte(`{"loggregator": {"loggregator_use_v2_api": true}}`), &cfg)
+	if err == nil {
+		t.Fatal("v2 API without port or certificates accepted")
+	}
+	for _, want := range []string{"loggregator_api_port", "loggregator_ca_path", "loggregator_cert_path", "loggregator_key_path"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no problem for %s in %v", want, err)
+		}
+	}
+	cfg = Defaults()
+	if _, on := cfg.LoggregatorSettings(); on {
+		t.Fatal("loggregator on by default")
+	}
+	cfg.LoggregatorUseV2API, cfg.LoggregatorAPIPort, cfg.LoggregatorCAPath = true, 3459, "/ca"
+	if l, on := cfg.LoggregatorSettings(); !on || l.APIPort != 3459 || l.CACertPath != "/ca" {
+		t.Fatalf("legacy keys: %+v, %v", l, on)
 	}
 }
 

@@ -14,7 +14,7 @@ type ExecutorConfig struct {
 	CachePath                             string   `json:"cache_path,omitempty"`
 	ContainerInodeLimit                   uint64   `json:"container_inode_limit,omitempty"`
 	ContainerMaxCpuShares                 uint64   `json:"container_max_cpu_shares,omitempty"`
-	ContainerMetricsReportInterval        Duration `json:"container_metrics_report_interval,omitempty" unused:"true"`
+	ContainerMetricsReportInterval        Duration `json:"container_metrics_report_interval,omitempty"`
 	ContainerOwnerName                    string   `json:"container_owner_name,omitempty"`
 	ContainerProxyADSServers              []string `json:"container_proxy_ads_addresses,omitempty" unused:"true"`
 	ContainerProxyConfigPath              string   `json:"container_proxy_config_path,omitempty" unused:"true"`
@@ -80,28 +80,29 @@ type ExecutorConfig struct {
 // ExecutorDefaults are the release defaults of the executor block.
 func ExecutorDefaults() ExecutorConfig {
 	return ExecutorConfig{
-		CachePath:                     "/var/vcap/data/executor_cache",
-		ContainerInodeLimit:           200000,
-		ContainerMaxCpuShares:         1024,
-		ContainerOwnerName:            "executor",
-		ContainerReapInterval:         Duration(time.Minute),
-		CreateWorkPoolSize:            32,
-		DiskMB:                        "auto",
-		GardenAddr:                    "/var/vcap/data/garden/garden.sock",
-		GardenHealthcheckInterval:     Duration(10 * time.Minute),
-		GardenHealthcheckProcessArgs:  []string{"-c", "ls > /tmp/test"},
-		GardenHealthcheckProcessPath:  "/bin/sh",
-		GardenHealthcheckProcessUser:  "vcap",
-		GardenHealthcheckTimeout:      Duration(10 * time.Minute),
-		GardenNetwork:                 "unix",
-		GracefulShutdownInterval:      Duration(10 * time.Second),
-		HealthCheckContainerOwnerName: "executor-health-check",
-		HealthyMonitoringInterval:     Duration(30 * time.Second),
-		MaxCacheSizeInBytes:           10 * 1024 * 1024 * 1024,
-		MaxConcurrentDownloads:        5,
-		MemoryMB:                      "auto",
-		ReservedExpirationTime:        Duration(time.Minute),
-		UnhealthyMonitoringInterval:   Duration(500 * time.Millisecond),
+		CachePath:                      "/var/vcap/data/executor_cache",
+		ContainerInodeLimit:            200000,
+		ContainerMaxCpuShares:          1024,
+		ContainerMetricsReportInterval: Duration(15 * time.Second),
+		ContainerOwnerName:             "executor",
+		ContainerReapInterval:          Duration(time.Minute),
+		CreateWorkPoolSize:             32,
+		DiskMB:                         "auto",
+		GardenAddr:                     "/var/vcap/data/garden/garden.sock",
+		GardenHealthcheckInterval:      Duration(10 * time.Minute),
+		GardenHealthcheckProcessArgs:   []string{"-c", "ls > /tmp/test"},
+		GardenHealthcheckProcessPath:   "/bin/sh",
+		GardenHealthcheckProcessUser:   "vcap",
+		GardenHealthcheckTimeout:       Duration(10 * time.Minute),
+		GardenNetwork:                  "unix",
+		GracefulShutdownInterval:       Duration(10 * time.Second),
+		HealthCheckContainerOwnerName:  "executor-health-check",
+		HealthyMonitoringInterval:      Duration(30 * time.Second),
+		MaxCacheSizeInBytes:            10 * 1024 * 1024 * 1024,
+		MaxConcurrentDownloads:         5,
+		MemoryMB:                       "auto",
+		ReservedExpirationTime:         Duration(time.Minute),
+		UnhealthyMonitoringInterval:    Duration(500 * time.Millisecond),
 	}
 }
 
