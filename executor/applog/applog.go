@@ -111,14 +111,31 @@ type Streamer struct {
 	guid   string
 	index  int
 	source string
-	tags   map[string]string
+	tags   *sharedTags
 	out    *lineWriter
 	err    *lineWriter
+}
+
+// sharedTags are the tags of a streamer and of those derived from it with
+// WithSource, so that UpdateTags reaches all of them.
+type sharedTags struct {
+	mu   sync.RWMutex
+	tags map[string]string
+}
+
+func (t *sharedTags) get() map[string]string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.tags
 }
 
 // NewStreamer returns a streamer for app guid / instance index, writing
 // with the given source name (e.g. "APP/PROC/WEB").
 func NewStreamer(sink Sink, guid string, index int, source string, tags map[string]string) *Streamer {
+	return newStreamer(sink, guid, index, source, &sharedTags{tags: tags})
+}
+
+func newStreamer(sink Sink, guid string, index int, source string, tags *sharedTags) *Streamer {
 	s := &Streamer{sink: sink, guid: guid, index: index, source: source, tags: tags}
 	s.out = &lineWriter{emit: s.emitter(false)}
 	s.err = &lineWriter{emit: s.emitter(true)}
@@ -128,8 +145,17 @@ func NewStreamer(sink Sink, guid string, index int, source string, tags map[stri
 func (s *Streamer) emitter(stderr bool) func(string) {
 	return func(msg string) {
 		s.sink.Emit(Line{Time: time.Now(), Guid: s.guid, Index: s.index, SourceName: s.source,
-			Stderr: stderr, Message: msg, Tags: s.tags})
+			Stderr: stderr, Message: msg, Tags: s.tags.get()})
 	}
+}
+
+// UpdateTags replaces the tags of this streamer and of every streamer
+// derived from it (the rep's UpdateLRPInstance with new metric tags).
+// The map is kept, not copied: callers must not change it afterwards.
+func (s *Streamer) UpdateTags(tags map[string]string) {
+	s.tags.mu.Lock()
+	defer s.tags.mu.Unlock()
+	s.tags.tags = tags
 }
 
 // Stdout is the standard output writer.
@@ -146,7 +172,7 @@ func (s *Streamer) WithSource(name string) steps.Streamer {
 	if name == "" {
 		name = s.source
 	}
-	return NewStreamer(s.sink, s.guid, s.index, name, s.tags)
+	return newStreamer(s.sink, s.guid, s.index, name, s.tags)
 }
 
 // Flush emits partial lines.

@@ -169,7 +169,7 @@ func TestLoggregatorReceivesAppLogsAndContainerMetrics(t *testing.T) {
 	tags := map[string]string{"source_id": "app-guid", "instance_id": "3", "organization_name": "org", "app_name": "dora"}
 	err = d.RunContainer(executor.RunRequest{Guid: guid, RunInfo: executor.RunInfo{
 		Action: &models.Action{RunAction: &models.RunAction{Path: "/bin/sh", User: "root", LogSource: "APP/PROC/WEB",
-			Args: []string{"-c", "echo hello loggregator; echo oops >&2; exec sleep 600"}}},
+			Args: []string{"-c", "echo hello loggregator; echo oops >&2; while true; do echo tick; sleep 0.2; done"}}},
 		LogConfig: executor.LogConfig{Guid: "log-guid", Index: 3, SourceName: "APP/PROC/WEB", Tags: tags},
 	}})
 	if err != nil {
@@ -219,4 +219,18 @@ func TestLoggregatorReceivesAppLogsAndContainerMetrics(t *testing.T) {
 	if e := ag.find(age); e == nil || e.GetGauge().GetMetrics()["absolute_usage"] == nil {
 		t.Fatalf("second gauge envelope = %v", e)
 	}
+
+	// New metric tags (the rep's UpdateLRPInstance) reach later lines and samples.
+	renamed := map[string]string{"source_id": "app-guid", "instance_id": "3", "app_name": "renamed"}
+	if err := d.UpdateContainer(guid, nil, renamed); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "a line with the new tags", func() bool {
+		return ag.find(func(e *loggregator_v2.Envelope) bool {
+			return isLog("APP/PROC/WEB", "tick", loggregator_v2.Log_OUT)(e) && e.Tags["app_name"] == "renamed"
+		}) != nil
+	}, ag.logs)
+	eventually(t, 10*time.Second, "a sample with the new tags", func() bool {
+		return ag.find(func(e *loggregator_v2.Envelope) bool { return gauge(e) && e.Tags["app_name"] == "renamed" }) != nil
+	}, ag.logs)
 }

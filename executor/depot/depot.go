@@ -229,16 +229,27 @@ func (d *Depot) DeleteContainer(guid string) error {
 	return nil
 }
 
-// UpdateContainer records new internal routes and metric tags.
+// UpdateContainer records new internal routes and metric tags; a nil
+// argument leaves that part as it is. New metric tags also become the tags
+// of the container's app log lines and metrics from then on.
 func (d *Depot) UpdateContainer(guid string, internalRoutes []string, metricTags map[string]string) error {
 	n, err := d.node(guid)
 	if err != nil {
 		return err
 	}
 	n.mu.Lock()
-	n.info.InternalRoutes = internalRoutes
-	n.info.MetricTags = metricTags
+	if internalRoutes != nil {
+		n.info.InternalRoutes = internalRoutes
+	}
+	streamer := n.streamer
+	if metricTags != nil {
+		n.info.MetricTags = metricTags
+		n.info.LogConfig.Tags = metricTags
+	}
 	n.mu.Unlock()
+	if metricTags != nil && streamer != nil {
+		streamer.UpdateTags(metricTags)
+	}
 	return nil
 }
 

@@ -34,6 +34,15 @@ func (d *Depot) GetBulkMetrics() (map[string]executor.Metrics, error) {
 		}
 		c := byGuid[handle]
 		m := e.Metrics
+		// As upstream: the metrics are the source_id tag's when there is one.
+		metricsGuid := c.LogConfig.Guid
+		tags := c.MetricTags
+		if tags == nil {
+			tags = c.LogConfig.Tags
+		}
+		if id, ok := tags["source_id"]; ok {
+			metricsGuid = id
+		}
 		metrics := executor.Metrics{
 			MemoryUsageInBytes:                  m.MemoryStat.TotalUsageTowardLimit,
 			DiskUsageInBytes:                    m.DiskStat.TotalBytesUsed,
@@ -42,7 +51,7 @@ func (d *Depot) GetBulkMetrics() (map[string]executor.Metrics, error) {
 			TimeSpentInCPUNs:                    m.CPUStat.Usage,
 			ContainerAgeInNs:                    uint64(m.Age),
 			AbsoluteCPUEntitlementInNanoseconds: m.CPUEntitlement,
-			MetricsConfigGuid:                   c.LogConfig.Guid,
+			MetricsConfigGuid:                   metricsGuid,
 			MetricsConfigIndex:                  c.LogConfig.Index,
 		}
 		if m.NetworkStat != nil {

@@ -30,6 +30,7 @@ type node struct {
 	stopped  bool
 	releases []func()
 	binds    []garden.BindMount
+	streamer *applog.Streamer // the steps' log streamer, once they run
 }
 
 func newNode(d *Depot, info executor.Container) *node {
@@ -239,9 +240,11 @@ func (n *node) runSteps(ctx context.Context, gc garden.Container) {
 	info := n.snapshot()
 	n.mu.Lock()
 	binds := n.binds
-	n.mu.Unlock()
-	lc := info.LogConfig
+	// Under the lock that UpdateContainer takes, so no tag update is lost.
+	lc := n.info.LogConfig
 	streamer := applog.NewStreamer(n.d.cfg.Sink, lc.Guid, lc.Index, lc.SourceName, lc.Tags)
+	n.streamer = streamer
+	n.mu.Unlock()
 	step, hasReadiness, err := transformer.Steps(n.d.cfg.Steps, transformer.Input{
 		Container: info, Garden: gc, Streamer: streamer, SetRoutable: n.setRoutable, BindMounts: binds})
 	if err != nil {
