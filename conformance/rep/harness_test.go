@@ -49,6 +49,7 @@ type env struct {
 	adminAddr string // listen_addr
 	repProc   *harness.Process
 	presence  *models.CellPresence
+	agent     *agent // the loggregator agent the rep sends app logs and metrics to
 }
 
 // requireCells skips (or fails under DIEGO_TEST_REQUIRE_SQL=1) unless
@@ -204,6 +205,7 @@ func startEnv(t *testing.T) *env {
 	e.bbs = bbsClient
 
 	rootfs := startGarden(t, root)
+	e.agent = startAgent(t, certs)
 
 	e.repAddr, e.adminAddr = harness.FreePort(t), harness.FreePort(t)
 	must(t, os.MkdirAll(filepath.Join(root, "cache"), 0o755))
@@ -221,6 +223,11 @@ func startEnv(t *testing.T) *env {
 		"cache_path":              filepath.Join(root, "cache"), "memory_mb": "4096", "disk_mb": "8192",
 		"polling_interval": "1s", "evacuation_timeout": "10s", "graceful_shutdown_interval": "1s",
 		"log_level": "debug",
+		"loggregator": map[string]any{
+			"loggregator_use_v2_api": true, "loggregator_api_port": e.agent.port, "loggregator_ca_path": certs.CACert,
+			"loggregator_cert_path": certs.ClientCert, "loggregator_key_path": certs.ClientKey, "loggregator_job_origin": "rep",
+		},
+		"container_metrics_report_interval": "1s",
 	}))
 	e.repProc.WaitForListen(t, e.repAddr, 90*time.Second)
 
@@ -259,8 +266,14 @@ func merge(maps ...map[string]any) map[string]any {
 	return out
 }
 
-// adminGet calls the rep's admin server with the client certificate.
-func (e *env) adminGet(t *testing.T, path string) (int, string) {
+// admin calls the rep's admin server with the client certificate.
+func (e *env) admin(t *testing.T, method, path string) (int, string) {
+	t.Helper()
+	return e.call(t, e.adminAddr, method, path)
+}
+
+// call makes a request to addr over mutual TLS.
+func (e *env) call(t *testing.T, addr, method, path string) (int, string) {
 	t.Helper()
 	cert, err := tls.LoadX509KeyPair(e.certs.ClientCert, e.certs.ClientKey)
 	must(t, err)
@@ -270,7 +283,9 @@ func (e *env) adminGet(t *testing.T, path string) (int, string) {
 	pool.AppendCertsFromPEM(caPEM)
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool}}}
-	resp, err := c.Get("https://" + e.adminAddr + path)
+	req, err := http.NewRequest(method, "https://"+addr+path, nil)
+	must(t, err)
+	resp, err := c.Do(req)
 	must(t, err)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)

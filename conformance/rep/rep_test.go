@@ -1,13 +1,16 @@
 package rep_test
 
 import (
+	"encoding/json"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"code.cloudfoundry.org/bbs/models"
+	"code.cloudfoundry.org/go-loggregator/v8/rpc/loggregator_v2"
 	"code.cloudfoundry.org/rep"
 	"code.cloudfoundry.org/routing-info/internalroutes"
 
@@ -23,7 +26,7 @@ func sleepAction() *models.Action {
 func desiredLRP(guid string) *models.DesiredLRP {
 	return &models.DesiredLRP{
 		ProcessGuid: guid, Domain: domain, RootFs: "preloaded:" + stack, Instances: 1,
-		MemoryMb: 128, DiskMb: 64, LogGuid: "log-" + guid, Action: sleepAction(),
+		MemoryMb: 128, DiskMb: 64, LogGuid: "log-" + guid, LogSource: "APP/PROC/WEB", Action: sleepAction(),
 		MetricTags: map[string]*models.MetricTagValue{"source_id": {Static: "src-" + guid}},
 	}
 }
@@ -136,6 +139,53 @@ func TestRepAgainstUpstreamClient(t *testing.T) {
 		if err != nil || task.State != models.Task_Running || task.CellId != cellID {
 			t.Fatalf("BBS task = %+v, %v", task, err)
 		}
+
+		code, body := e.call(t, e.repAddr, http.MethodGet, "/container_metrics")
+		var metrics rep.ContainerMetricsCollection
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &metrics) != nil {
+			t.Fatalf("GET /container_metrics = %d %s", code, body)
+		}
+		if metrics.CellID != cellID || len(metrics.LRPs) != 1 || len(metrics.Tasks) != 1 {
+			t.Fatalf("container metrics = %s", body)
+		}
+		lm, tm := metrics.LRPs[0], metrics.Tasks[0]
+		if lm.InstanceGUID != l.InstanceGUID || lm.ProcessGUID != "lrp-1" || lm.Index != 0 || lm.MetricGUID != "src-lrp-1" ||
+			lm.MemoryQuotaBytes != 128<<20 || lm.MemoryUsageBytes == 0 || tm.TaskGUID != "task-1" || tm.MetricGUID != "log-task-1" {
+			t.Fatalf("container metrics = %s", body)
+		}
+	})
+
+	t.Run("app logs and container metrics reach the loggregator agent", func(t *testing.T) {
+		l := findLRP(state, "lrp-1")
+		if l == nil {
+			t.Skip("no running LRP")
+		}
+		isLog := func(sourceType, payload string) func(*loggregator_v2.Envelope) bool {
+			return func(e *loggregator_v2.Envelope) bool {
+				return e.GetLog() != nil && string(e.GetLog().Payload) == payload && e.Tags["source_type"] == sourceType
+			}
+		}
+		harness.Eventually(t, 30*time.Second, "the app's output at the agent", func() bool {
+			return e.agent.find(isLog("APP/PROC/WEB", "started")) != nil
+		})
+		out := e.agent.find(isLog("APP/PROC/WEB", "started"))
+		if out.SourceId != "src-lrp-1" || out.InstanceId != "0" || out.GetLog().Type != loggregator_v2.Log_OUT ||
+			out.Tags["source_id"] != "src-lrp-1" || out.Tags["origin"] != "rep" {
+			t.Fatalf("app line = %v\nreceived:\n%s", out, e.agent.summary())
+		}
+		created := "Cell " + cellID + " successfully created container for instance " + l.InstanceGUID
+		if c := e.agent.find(isLog("CELL", created)); c == nil || c.SourceId != "src-lrp-1" {
+			t.Fatalf("no CELL line %q; received:\n%s", created, e.agent.summary())
+		}
+		metrics := func(env *loggregator_v2.Envelope) bool {
+			m := env.GetGauge().GetMetrics()
+			return env.SourceId == "src-lrp-1" && m["memory"] != nil && m["memory_quota"] != nil && m["cpu"] != nil
+		}
+		harness.Eventually(t, 30*time.Second, "container metrics at the agent", func() bool { return e.agent.find(metrics) != nil })
+		m := e.agent.find(metrics)
+		if m.InstanceId != "0" || m.GetGauge().Metrics["memory_quota"].Value != 128<<20 || m.GetGauge().Metrics["memory"].Unit != "bytes" {
+			t.Fatalf("metrics envelope = %v", m)
+		}
 	})
 
 	t.Run("UpdateLRPInstance", func(t *testing.T) {
@@ -146,6 +196,12 @@ func TestRepAgainstUpstreamClient(t *testing.T) {
 		update := rep.NewLRPUpdate(l.InstanceGUID, lrpKey, internalroutes.InternalRoutes{{Hostname: "lrp-1.apps.internal"}},
 			map[string]string{"source_id": "src-lrp-1", "app_name": "renamed"})
 		must(t, e.rep.UpdateLRPInstance(e.logger, update))
+		// The new metric tags label the instance's metrics from then on.
+		harness.Eventually(t, 30*time.Second, "container metrics with the new tags", func() bool {
+			return e.agent.find(func(env *loggregator_v2.Envelope) bool {
+				return env.SourceId == "src-lrp-1" && env.GetGauge() != nil && env.Tags["app_name"] == "renamed"
+			}) != nil
+		})
 	})
 
 	t.Run("StopLRPInstance", func(t *testing.T) {
@@ -173,8 +229,62 @@ func TestRepAgainstUpstreamClient(t *testing.T) {
 	})
 
 	t.Run("admin ping", func(t *testing.T) {
-		if code, body := e.adminGet(t, "/ping"); code != 200 {
+		if code, body := e.admin(t, http.MethodGet, "/ping"); code != http.StatusOK {
 			t.Fatalf("GET /ping = %d %s", code, body)
+		}
+	})
+
+	// Last: the rep exits once evacuated.
+	t.Run("evacuation", func(t *testing.T) {
+		must(t, e.bbs.DesireLRP(e.logger, "", desiredLRP("lrp-evac")))
+		pc := rep.NewPlacementConstraint("preloaded:"+stack, nil, nil)
+		evacKey := models.NewActualLRPKey("lrp-evac", 0, domain)
+		work := rep.Work{CellID: cellID, LRPs: []rep.LRP{rep.NewLRP("", evacKey, rep.NewResource(128, 64, 0), pc)}}
+		failed, err := e.rep.Perform(e.logger, work)
+		if err != nil || len(failed.LRPs) != 0 {
+			t.Fatalf("perform: %+v, %v", failed, err)
+		}
+		harness.Eventually(t, 60*time.Second, "the instance to run", func() bool {
+			lrps, err := e.bbs.ActualLRPs(e.logger, "", models.ActualLRPFilter{ProcessGuid: "lrp-evac"})
+			return err == nil && len(lrps) == 1 && lrps[0].State == models.ActualLRPStateRunning
+		})
+
+		code, body := e.admin(t, http.MethodPost, "/evacuate")
+		if code != http.StatusAccepted || strings.TrimSpace(body) != `{"ping_path":"/ping"}` {
+			t.Fatalf("POST /evacuate = %d %s", code, body)
+		}
+		s, err := e.rep.State(e.logger)
+		if err != nil || !s.Evacuating {
+			t.Fatalf("state while evacuating: evacuating=%v, %v", s.Evacuating, err)
+		}
+		task := rep.NewTask("task-late", domain, rep.NewResource(1, 1, 0), pc)
+		failed, err = e.rep.Perform(e.logger, rep.Work{CellID: cellID, Tasks: []rep.Task{task}})
+		if err != nil || len(failed.Tasks) != 1 || failed.Tasks[0].TaskGuid != "task-late" {
+			t.Fatalf("perform while evacuating: %+v, %v", failed, err)
+		}
+		harness.Eventually(t, 30*time.Second, "an EVACUATING instance in the BBS", func() bool {
+			lrps, err := e.bbs.ActualLRPs(e.logger, "", models.ActualLRPFilter{ProcessGuid: "lrp-evac", CellID: cellID})
+			for _, l := range lrps {
+				if err == nil && l.Presence == models.ActualLRP_Evacuating && l.State == models.ActualLRPStateRunning {
+					return true
+				}
+			}
+			return false
+		})
+		select {
+		case <-e.repProc.Exited():
+		case <-time.After(60 * time.Second):
+			t.Fatal("the rep did not exit after evacuating (evacuation_timeout 10s)")
+		}
+		if err := e.repProc.Stop(t); err != nil {
+			t.Fatalf("rep exit after evacuation: %v", err)
+		}
+		for _, prefix := range []string{"Cell " + cellID + " requesting replacement for instance ", "Cell " + cellID + " reached evacuation timeout for instance "} {
+			if e.agent.find(func(env *loggregator_v2.Envelope) bool {
+				return env.SourceId == "src-lrp-evac" && env.Tags["source_type"] == "CELL" && strings.HasPrefix(string(env.GetLog().GetPayload()), prefix)
+			}) == nil {
+				t.Errorf("no CELL line %q at the agent; received:\n%s", prefix, e.agent.summary())
+			}
 		}
 	})
 }
