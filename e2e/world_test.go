@@ -93,6 +93,8 @@ type WorldOptions struct {
 	Cells bool
 	// ConvergeInterval overrides the BBS's converge_repeat_interval.
 	ConvergeInterval string
+	// Tweak, when set, may change each component's config before it starts.
+	Tweak func(*localrun.Component)
 	// Only, when set, limits the components to these names.
 	Only []string
 }
@@ -143,6 +145,9 @@ func StartWorld(t *testing.T, opts WorldOptions) *World {
 		Tweak: func(c *localrun.Component) {
 			if opts.ConvergeInterval != "" && c.Binary == "bbs" {
 				c.Config["converge_repeat_interval"] = opts.ConvergeInterval
+			}
+			if opts.Tweak != nil {
+				opts.Tweak(c)
 			}
 		}})
 	var names []string
