@@ -34,9 +34,10 @@ type LoggregatorConfig struct {
 
 // Loggregator ships app log lines and container metrics to the local
 // loggregator agent as v2 envelopes over mutual TLS gRPC
-// (loggregator.v2.Ingress), batching them. It is a Sink and a
-// metrics emitter. Sending never blocks on a slow agent for long: the
-// underlying client buffers and reconnects.
+// (loggregator.v2.Ingress), in batches (100 envelopes or 100 ms unless
+// configured). It is a Sink and a container metrics emitter. An agent that
+// is down costs the batches sent meanwhile (the stream is reopened for the
+// next); an agent that stops reading slows senders down, as upstream's.
 type Loggregator struct {
 	client  *loggregator.IngressClient
 	exclude map[string]bool
@@ -47,8 +48,9 @@ type Loggregator struct {
 	closed bool
 }
 
-// NewLoggregator dials the agent (lazily: an agent that starts later is
-// fine).
+// NewLoggregator sets up the client. Unlike upstream's rep, which exits
+// when the agent does not answer within a second, the connection is made
+// lazily: an agent that starts after the rep is fine.
 func NewLoggregator(cfg LoggregatorConfig) (*Loggregator, error) {
 	if cfg.Port <= 0 {
 		return nil, fmt.Errorf("loggregator: loggregator_api_port must be set")
