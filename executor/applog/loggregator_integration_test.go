@@ -106,11 +106,18 @@ func startAgent(t *testing.T) (*agent, certs.Paths, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a, port := serveAgent(t, paths, "127.0.0.1:0")
+	return a, paths, port
+}
+
+// serveAgent serves an agent with the certificates in paths on addr.
+func serveAgent(t *testing.T, paths certs.Paths, addr string) (*agent, int) {
+	t.Helper()
 	tlsCfg, err := tlsconf.Server(paths.ServerCert, paths.ServerKey, paths.CACert)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +126,37 @@ func startAgent(t *testing.T) (*agent, certs.Paths, int) {
 	loggregator_v2.RegisterIngressServer(srv, a)
 	go srv.Serve(ln)
 	t.Cleanup(srv.Stop)
-	return a, paths, ln.Addr().(*net.TCPAddr).Port
+	return a, ln.Addr().(*net.TCPAddr).Port
+}
+
+func TestLoggregatorToleratesAnAgentThatStartsLater(t *testing.T) {
+	paths, err := certs.Generate(t.TempDir(), []string{applog.AgentServerName, "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	client, err := applog.NewLoggregator(applog.LoggregatorConfig{Port: port, CACertPath: paths.CACert,
+		CertPath: paths.ClientCert, KeyPath: paths.ClientKey, BatchFlushInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("no agent yet: %v", err)
+	}
+	defer client.Close()
+	client.Emit(applog.Line{Guid: "g", Message: "lost while the agent is down"})
+	ag, _ := serveAgent(t, paths, addr)
+	eventually(t, 20*time.Second, "a line once the agent is up", func() bool {
+		client.Emit(applog.Line{Guid: "g", Index: 1, Message: "after"})
+		return ag.find(func(e *loggregator_v2.Envelope) bool {
+			return string(e.GetLog().GetPayload()) == "after" && e.SourceId == "g" && e.InstanceId == "1" && e.Tags["source_type"] == "LOG"
+		}) != nil
+	}, ag.logs)
+	client.Close()
+	client.Emit(applog.Line{Guid: "g", Message: "after close: dropped, no panic"})
 }
 
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool, detail func() string) {
