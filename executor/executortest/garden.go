@@ -150,7 +150,10 @@ func StartGarden(t testing.TB, maxContainers int) *Garden {
 	cfg := map[string]any{
 		"listen_network": "unix", "listen_address": g.Socket, "depot_dir": filepath.Join(base, "depot"),
 		"default_rootfs": g.RootFS, "preloaded_rootfses": map[string]string{"busybox": g.RootFS},
-		"network_pool": g.Network, "port_pool_start": 30000 + (n%100)*100, "port_pool_size": 100,
+		// Host ports below the kernel's ephemeral range (32768-60999), where
+		// NetIn rules cannot capture other tests' listeners, and clear of the
+		// fixed ports of make run and the e2e suite.
+		"network_pool": g.Network, "port_pool_start": 10000 + (n%70)*100, "port_pool_size": 100,
 		"external_ip": "127.0.0.1", "max_containers": maxContainers, "log_level": "error",
 	}
 	raw, _ := json.Marshal(cfg)
@@ -179,6 +182,10 @@ func StartGarden(t testing.TB, maxContainers int) *Garden {
 		case <-time.After(20 * time.Second):
 			g.cmd.Process.Kill()
 			<-done
+		}
+		// SIGTERM keeps host networking for a restart; remove it all.
+		if out, err := exec.Command(bin, "-config", cfgPath, "-teardown").CombinedOutput(); err != nil {
+			t.Logf("garden -teardown: %v: %s", err, out)
 		}
 		logf.Close()
 		if t.Failed() {
