@@ -17,27 +17,8 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 )
-
-// LoggregatorConfig is upstream's loggregator block; accepted, not acted on
-// (app log lines go to the daemon's log).
-type LoggregatorConfig struct {
-	UseV2API                 bool            `json:"loggregator_use_v2_api"`
-	APIPort                  int             `json:"loggregator_api_port"`
-	CACertPath               string          `json:"loggregator_ca_path"`
-	CertPath                 string          `json:"loggregator_cert_path"`
-	KeyPath                  string          `json:"loggregator_key_path"`
-	JobDeployment            string          `json:"loggregator_job_deployment"`
-	JobName                  string          `json:"loggregator_job_name"`
-	JobIndex                 string          `json:"loggregator_job_index"`
-	JobIP                    string          `json:"loggregator_job_ip"`
-	JobOrigin                string          `json:"loggregator_job_origin"`
-	SourceID                 string          `json:"loggregator_source_id"`
-	InstanceID               string          `json:"loggregator_instance_id"`
-	BatchMaxSize             uint            `json:"loggregator_batch_max_size"`
-	BatchFlushInterval       config.Duration `json:"loggregator_batch_flush_interval"`
-	AppMetricExclusionFilter []string        `json:"loggregator_app_metric_exclusion_filter"`
-}
 
 // Config is the ssh-proxy's config file, with upstream's keys.
 type Config struct {
@@ -69,10 +50,10 @@ type Config struct {
 	AllowedMACs         string `json:"allowed_macs"`
 	AllowedKeyExchanges string `json:"allowed_key_exchanges"`
 
-	LoggregatorConfig        LoggregatorConfig `json:"loggregator" unused:"true"`
-	CommunicationTimeout     config.Duration   `json:"communication_timeout,omitempty"`
-	IdleConnectionTimeout    config.Duration   `json:"idle_connection_timeout,omitempty"`
-	ConnectToInstanceAddress bool              `json:"connect_to_instance_address"`
+	LoggregatorConfig        loggregator.Config `json:"loggregator" unused:"true"`
+	CommunicationTimeout     config.Duration    `json:"communication_timeout,omitempty"`
+	IdleConnectionTimeout    config.Duration    `json:"idle_connection_timeout,omitempty"`
+	ConnectToInstanceAddress bool               `json:"connect_to_instance_address"`
 
 	BackendsTLSEnabled    bool   `json:"backends_tls_enabled,omitempty"`
 	BackendsTLSCACerts    string `json:"backends_tls_ca_certificates,omitempty"`
