@@ -11,6 +11,7 @@ import (
 
 	"github.com/godiego/diego/auctioneer/placement"
 	"github.com/godiego/diego/internal/metrics"
+	"github.com/godiego/diego/internal/workpool"
 	"github.com/godiego/diego/proto/models"
 	rep "github.com/godiego/diego/rep/client"
 )
@@ -252,31 +253,13 @@ func (r *Runner) report(ctx context.Context, logger lager.Logger, lrps []placeme
 	})
 }
 
-// parallel runs fn(0..n-1) on at most r.Workers goroutines.
+// parallel runs fn(0..n-1) on at most r.Workers goroutines (1000 when unset).
 func (r *Runner) parallel(n int, fn func(i int)) {
 	workers := r.Workers
 	if workers <= 0 {
 		workers = 1000
 	}
-	if workers > n {
-		workers = n
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	workpool.ForEach(n, workers, fn)
 }
 
 func (r *Runner) count(fn func(*Metrics)) {
