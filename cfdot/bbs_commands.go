@@ -1,12 +1,15 @@
 package cfdot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	bbsclient "github.com/godiego/diego/bbs/client"
 	"github.com/godiego/diego/proto/modeljson"
@@ -136,22 +139,6 @@ func runRetireActualLRP(c *Context) error {
 	return nil
 }
 
-func runDesiredLRP(c *Context) error {
-	guid, err := c.oneArg(errInvalidProcessGuid)
-	if err != nil {
-		return err
-	}
-	cl, err := c.bbs()
-	if err != nil {
-		return err
-	}
-	lrp, err := cl.DesiredLRPByProcessGuid(c.Ctx(), guid)
-	if err != nil {
-		return bbsFailure(err)
-	}
-	return c.emit(lrp)
-}
-
 func runDesiredLRPs(c *Context) error {
 	if err := c.noArgs(); err != nil {
 		return err
@@ -251,21 +238,6 @@ func runUpdateDesiredLRP(c *Context) error {
 	return nil
 }
 
-func runDeleteDesiredLRP(c *Context) error {
-	guid, err := c.oneArg(errInvalidProcessGuid)
-	if err != nil {
-		return err
-	}
-	cl, err := c.bbs()
-	if err != nil {
-		return err
-	}
-	if err := cl.RemoveDesiredLRP(c.Ctx(), guid); err != nil {
-		return bbsFailure(err)
-	}
-	return nil
-}
-
 func runCreateTask(c *Context) error {
 	if len(c.Args) != 1 {
 		return invalid("missing spec argument")
@@ -286,22 +258,6 @@ func runCreateTask(c *Context) error {
 		return bbsFailure(err)
 	}
 	return nil
-}
-
-func runTask(c *Context) error {
-	guid, err := c.oneArg(nil)
-	if err != nil {
-		return err
-	}
-	cl, err := c.bbs()
-	if err != nil {
-		return err
-	}
-	task, err := cl.TaskByGuid(c.Ctx(), guid)
-	if err != nil {
-		return bbsFailure(err)
-	}
-	return c.emit(task)
 }
 
 func runTasks(c *Context) error {
@@ -327,10 +283,12 @@ func runTasks(c *Context) error {
 	return nil
 }
 
-// taskAction runs a lifecycle call that takes one task guid.
-func taskAction(call func(*bbsclient.Client, *Context, string) error) func(*Context) error {
+// guidAction runs a BBS call that takes the command's one guid argument;
+// argErr is the validation error for a missing or extra argument (nil: the
+// generic one).
+func guidAction(argErr error, call func(*bbsclient.Client, *Context, string) error) func(*Context) error {
 	return func(c *Context) error {
-		guid, err := c.oneArg(nil)
+		guid, err := c.oneArg(argErr)
 		if err != nil {
 			return err
 		}
@@ -345,9 +303,26 @@ func taskAction(call func(*bbsclient.Client, *Context, string) error) func(*Cont
 	}
 }
 
+// guidFetch prints the record a BBS read returns for the command's one
+// guid argument.
+func guidFetch[T proto.Message](argErr error, fetch func(*bbsclient.Client, context.Context, string) (T, error)) func(*Context) error {
+	return guidAction(argErr, func(cl *bbsclient.Client, c *Context, guid string) error {
+		record, err := fetch(cl, c.Ctx(), guid)
+		if err != nil {
+			return err
+		}
+		return c.emit(record)
+	})
+}
+
 var (
-	runCancelTask = taskAction(func(cl *bbsclient.Client, c *Context, guid string) error { return cl.CancelTask(c.Ctx(), guid) })
-	runDeleteTask = taskAction(func(cl *bbsclient.Client, c *Context, guid string) error { return cl.DeleteTask(c.Ctx(), guid) })
+	runCancelTask       = guidAction(nil, func(cl *bbsclient.Client, c *Context, guid string) error { return cl.CancelTask(c.Ctx(), guid) })
+	runDeleteTask       = guidAction(nil, func(cl *bbsclient.Client, c *Context, guid string) error { return cl.DeleteTask(c.Ctx(), guid) })
+	runDeleteDesiredLRP = guidAction(errInvalidProcessGuid, func(cl *bbsclient.Client, c *Context, guid string) error {
+		return cl.RemoveDesiredLRP(c.Ctx(), guid)
+	})
+	runDesiredLRP = guidFetch(errInvalidProcessGuid, (*bbsclient.Client).DesiredLRPByProcessGuid)
+	runTask       = guidFetch(nil, (*bbsclient.Client).TaskByGuid)
 )
 
 func runDomains(c *Context) error {
