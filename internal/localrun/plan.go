@@ -2,6 +2,7 @@ package localrun
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 // Addresses says where the local Diego's components listen.
 type Addresses struct {
 	Locket, BBS, BBSHealth, Auctioneer, FileServer, Router, RouteEmitterHealth string
+	SSHProxy, SSHProxyHealth                                                   string
 	NATS                                                                       string
 	// DebugBase is the first debug port; each component takes the next one.
 	DebugBase int
@@ -27,6 +29,7 @@ func DefaultAddresses() Addresses {
 		Locket: "127.0.0.1:8891", BBS: "127.0.0.1:8889", BBSHealth: "127.0.0.1:8890",
 		Auctioneer: "127.0.0.1:9016", FileServer: "127.0.0.1:8080", Router: "127.0.0.1:8081",
 		RouteEmitterHealth: "127.0.0.1:17011", NATS: "127.0.0.1:4222",
+		SSHProxy: "127.0.0.1:2222", SSHProxyHealth: "127.0.0.1:2223",
 		DebugBase: 17001, RepBase: 1801, PortPoolBase: 61000,
 	}
 }
@@ -43,6 +46,7 @@ func (a Addresses) Shifted(offset int) Addresses {
 		Locket: shift(a.Locket), BBS: shift(a.BBS), BBSHealth: shift(a.BBSHealth),
 		Auctioneer: shift(a.Auctioneer), FileServer: shift(a.FileServer), Router: shift(a.Router),
 		RouteEmitterHealth: shift(a.RouteEmitterHealth), NATS: a.NATS,
+		SSHProxy: shift(a.SSHProxy), SSHProxyHealth: shift(a.SSHProxyHealth),
 		DebugBase: a.DebugBase + offset, RepBase: a.RepBase + offset,
 		// Garden host ports must not overlap another local Diego's, and must
 		// stay above the kernel's ephemeral range (32768-60999): NetIn
@@ -225,6 +229,7 @@ func Plan(s State, opts Options) []Component {
 				"debug_address":       a.debug(4),
 			}),
 		},
+		sshProxyComponent(s, a, level),
 		Component{
 			Name: "dev-router", Binary: "dev-router", ReadyAt: a.Router, Ready: TCPReady(a.Router),
 			Config: map[string]any{
@@ -303,5 +308,31 @@ func repComponent(s State, a Addresses, cell Cell, level string) Component {
 			"log_level":                      level,
 			"debug_address":                  a.debug(20 + cell.Index),
 		}),
+	}
+}
+
+// SSHPassword is the local ssh-proxy's diego_credentials: `ssh -p 2222
+// diego:PROCESS_GUID/INDEX@127.0.0.1` with this password reaches an
+// instance that runs diego-sshd behind a diego-ssh route.
+const SSHPassword = "local-diego-ssh"
+
+func sshProxyComponent(s State, a Addresses, level string) Component {
+	hostKey, _ := os.ReadFile(s.SSHHostKeyPath())
+	c := s.Certs
+	return Component{
+		Name: "ssh-proxy", Binary: "ssh-proxy", ReadyAt: a.SSHProxy, Ready: TCPReady(a.SSHProxyHealth),
+		Config: map[string]any{
+			"address":              a.SSHProxy,
+			"health_check_address": a.SSHProxyHealth,
+			"host_key":             string(hostKey),
+			"bbs_address":          "https://" + a.BBS,
+			"bbs_ca_cert":          c.CACert,
+			"bbs_client_cert":      c.ClientCert,
+			"bbs_client_key":       c.ClientKey,
+			"enable_diego_auth":    true,
+			"diego_credentials":    SSHPassword,
+			"log_level":            level,
+			"debug_address":        a.debug(5),
+		},
 	}
 }

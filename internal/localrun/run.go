@@ -65,8 +65,10 @@ func Run(ctx context.Context, set Settings) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nlocal Diego is up. cfdot environment (also in %s):\n\n  %s\n\nlogs: %s\npress Ctrl-C to stop\n\n",
-		st.Path("env"), strings.Join(lines, "\n  "), st.Path("logs"))
+	fmt.Fprintf(out, "\nlocal Diego is up. cfdot environment (also in %s):\n\n  %s\n\n"+
+		"ssh to an instance that runs diego-sshd: ssh -p %s diego:PROCESS_GUID/INDEX@127.0.0.1 (password %s)\n"+
+		"logs: %s\npress Ctrl-C to stop\n\n",
+		st.Path("env"), strings.Join(lines, "\n  "), strings.TrimPrefix(addrs.SSHProxy, "127.0.0.1:"), SSHPassword, st.Path("logs"))
 
 	select {
 	case <-ctx.Done():

@@ -2,12 +2,17 @@ package localrun
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/crypto/ssh"
 
 	"github.com/godiego/diego/internal/certs"
 )
@@ -35,7 +40,27 @@ func Prepare(root string) (State, error) {
 			return State{}, fmt.Errorf("generating certificates: %w", err)
 		}
 	}
+	if _, err := os.Stat(st.SSHHostKeyPath()); err != nil {
+		if err := writeSSHHostKey(st.SSHHostKeyPath()); err != nil {
+			return State{}, fmt.Errorf("generating the ssh-proxy host key: %w", err)
+		}
+	}
 	return st, nil
+}
+
+// SSHHostKeyPath is the ssh-proxy's host key (PEM).
+func (s State) SSHHostKeyPath() string { return filepath.Join(s.Certs.Dir, "ssh_host_key") }
+
+func writeSSHHostKey(path string) error {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	block, err := ssh.MarshalPrivateKey(key, "diego local ssh-proxy")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
 }
 
 // Path returns a path inside the state folder.
