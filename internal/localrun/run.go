@@ -139,6 +139,9 @@ func PublishLifecycles(st State, binDir string) error {
 	if err := publishTarball(filepath.Join(binDir, "demo-app"), st.Path("static", "demo-app", "demo-app.tgz")); err != nil {
 		return err
 	}
+	if err := publishTarball(filepath.Join(binDir, "sshd"), st.Path("static", "diego-sshd", "diego-sshd.tgz")); err != nil {
+		return err
+	}
 	for _, name := range []string{"healthcheck", "sshd"} {
 		src := filepath.Join(binDir, name)
 		data, err := os.ReadFile(src)
