@@ -106,6 +106,13 @@ type RunInfo struct {
 	ImageUsername                 string
 	ImagePassword                 string
 	NetworkProperties             map[string]string
+	CertificateProperties         CertificateProperties
+}
+
+// CertificateProperties are extra fields of the instance identity
+// certificate, from the LRP's or task's certificate_properties.
+type CertificateProperties struct {
+	OrganizationalUnit []string
 }
 
 // RunResult is how a container's work ended.

@@ -1,6 +1,7 @@
 // Package depot implements the executor's container lifecycle on Garden:
 // allocation against the resource ledger, creation (cached dependencies
-// bind-mounted, ports mapped), running the step tree, stopping (TERM, then
+// bind-mounted, instance identity credentials mounted and rotated, ports
+// mapped), running the step tree, stopping (TERM, then
 // KILL after the graceful interval), deletion, the pruner of expired
 // reservations, the reaper of leftover containers, events, and metrics.
 // It reaches containers only through the Garden client.
@@ -20,6 +21,7 @@ import (
 	"github.com/godiego/diego/executor"
 	"github.com/godiego/diego/executor/applog"
 	"github.com/godiego/diego/executor/cache"
+	"github.com/godiego/diego/executor/credentials"
 	"github.com/godiego/diego/executor/transformer"
 )
 
@@ -38,6 +40,10 @@ const (
 	ReasonDownloadFailed   = "failed to download cached artifacts"
 	ReasonCreateFailed     = "failed to create container"
 	ReasonStepsFailedToRun = "failed to build steps"
+	ReasonCredDirFailed    = "failed to create credentials directory"
+	// ReasonCredentialsPrefix starts the failure reason when issuing or
+	// rotating instance identity credentials fails (upstream's runner name).
+	ReasonCredentialsPrefix = "cred-manager-runner exited: "
 )
 
 // Config configures a Depot.
@@ -60,8 +66,10 @@ type Config struct {
 	ContainerInodeLimit           uint64
 	ContainerMaxCPUShares         uint64
 	SetCPUWeight                  bool
-	Sink                          applog.Sink
-	Logger                        lager.Logger
+	// Credentials issues instance identity credentials; nil turns them off.
+	Credentials *credentials.Manager
+	Sink        applog.Sink
+	Logger      lager.Logger
 }
 
 // Depot is the executor: the in-process API the rep uses.
@@ -318,6 +326,7 @@ func (d *Depot) Reap() {
 		if (c.State == executor.StateCreated || c.State == executor.StateRunning) && !inGarden[c.Guid] {
 			if n, err := d.node(c.Guid); err == nil && n.gardenContainer() != nil {
 				n.completeIf(c.State, executor.RunResult{Failed: true, FailureReason: ReasonMissing})
+				n.removeCredentials()
 			}
 		}
 	}

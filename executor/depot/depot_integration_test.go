@@ -51,6 +51,12 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
+	return setupWith(t, func(*depot.Config) {})
+}
+
+// setupWith is setup with changes to the depot's configuration.
+func setupWith(t *testing.T, configure func(*depot.Config)) *env {
+	t.Helper()
 	g := executortest.StartGarden(t, 20)
 	c, err := cache.New(cache.Config{Dir: filepath.Join(t.TempDir(), "cache"), MaxBytes: 1 << 30})
 	if err != nil {
@@ -58,12 +64,14 @@ func setup(t *testing.T) *env {
 	}
 	sink := &memSink{}
 	logger := lager.NewLogger("test")
-	d := depot.New(depot.Config{
+	cfg := depot.Config{
 		CellID: "cell-1", Total: executor.ExecutorResources{MemoryMB: 1024, DiskMB: 4096, Containers: 10},
 		Cache: c, Sink: sink, Logger: logger,
 		Steps: transformer.Config{Fetcher: c, GracefulShutdownInterval: time.Second,
 			HealthyMonitoringInterval: 200 * time.Millisecond, UnhealthyMonitoringInterval: 100 * time.Millisecond},
-	}, g.Client)
+	}
+	configure(&cfg)
+	d := depot.New(cfg, g.Client)
 	t.Cleanup(func() {
 		for _, c := range d.ListContainers() {
 			d.DeleteContainer(c.Guid)

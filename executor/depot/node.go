@@ -111,6 +111,12 @@ func (n *node) create(ctx context.Context) (garden.Container, error) {
 	if err != nil {
 		return nil, errors.New(ReasonDownloadFailed)
 	}
+	credMounts, credEnv, err := n.d.cfg.Credentials.Prepare(info.Guid)
+	if err != nil {
+		n.d.log.Error("failed-to-create-credentials-dir", err, lager.Data{"guid": info.Guid})
+		return nil, errors.New(ReasonCredDirFailed)
+	}
+	mounts, env = append(mounts, credMounts...), append(env, credEnv...)
 	cell.Printf("Cell %s creating container for instance %s", n.d.cfg.CellID, info.Guid)
 	spec := n.spec(info, mounts, env)
 	if spec.NetOut, err = netOutRules(info.EgressRules); err != nil {
@@ -237,6 +243,23 @@ func mapPorts(want []executor.PortMapping, mapped []garden.PortMapping) []execut
 
 // runSteps runs the step tree: created → running once ready → completed.
 func (n *node) runSteps(ctx context.Context, gc garden.Container) {
+	// The credentials come first (they name the container's IP) and are
+	// kept fresh while the steps run; a failed rotation ends the steps.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var credMu sync.Mutex
+	var credErr error
+	credsDone, err := n.keepCredentials(ctx, func(err error) {
+		credMu.Lock()
+		credErr = err
+		credMu.Unlock()
+		cancel()
+	})
+	if err != nil {
+		n.complete(executor.RunResult{Failed: true, FailureReason: ReasonCredentialsPrefix + err.Error()})
+		return
+	}
+	defer func() { cancel(); <-credsDone }()
 	info := n.snapshot()
 	n.mu.Lock()
 	binds := n.binds
@@ -256,7 +279,12 @@ func (n *node) runSteps(ctx context.Context, gc garden.Container) {
 	n.mu.Lock()
 	stopped := n.stopped
 	n.mu.Unlock()
+	credMu.Lock()
+	rotationErr := credErr
+	credMu.Unlock()
 	switch {
+	case rotationErr != nil:
+		n.complete(executor.RunResult{Failed: true, FailureReason: ReasonCredentialsPrefix + rotationErr.Error()})
 	case stopped:
 		n.complete(executor.RunResult{Stopped: true})
 	case err != nil:
@@ -360,6 +388,8 @@ func (n *node) destroy() error {
 	if done != nil {
 		<-done
 	}
+	// As upstream, even when Garden fails to destroy the container.
+	defer n.removeCredentials()
 	n.mu.Lock()
 	gc, guid, releases := n.gc, n.info.Guid, n.releases
 	n.releases = nil
