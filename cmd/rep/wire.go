@@ -23,6 +23,7 @@ import (
 	"github.com/godiego/diego/executor/applog"
 	"github.com/godiego/diego/executor/cache"
 	"github.com/godiego/diego/executor/containermetrics"
+	"github.com/godiego/diego/executor/credentials"
 	"github.com/godiego/diego/executor/depot"
 	"github.com/godiego/diego/executor/gardenhealth"
 	"github.com/godiego/diego/executor/transformer"
@@ -97,6 +98,10 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 	if len(cfg.PreloadedRootFS) > 0 {
 		sidecarImage = cfg.PreloadedRootFS[0].Path
 	}
+	creds, err := instanceIdentity(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	var postSetup []string
 	if cfg.PostSetupHook != "" {
 		postSetup = strings.Fields(cfg.PostSetupHook)
@@ -107,7 +112,7 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 		CreateWorkPoolSize: cfg.CreateWorkPoolSize, Cache: downloads,
 		DeclarativeHealthcheckPath: cfg.DeclarativeHealthcheckPath, TrustedSystemCertificatesPath: cfg.TrustedSystemCertificatesPath,
 		ContainerInodeLimit: cfg.ContainerInodeLimit, ContainerMaxCPUShares: cfg.ContainerMaxCpuShares, SetCPUWeight: cfg.SetCPUWeight,
-		Sink: appSink, Logger: logger,
+		Credentials: creds, Sink: appSink, Logger: logger,
 		Steps: transformer.Config{
 			Fetcher: downloads, DownloadLimit: make(chan struct{}, max(cfg.MaxConcurrentDownloads, 1)),
 			GracefulShutdownInterval:  cfg.GracefulShutdownInterval.D(),
@@ -197,6 +202,27 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 		}, members...)
 	}
 	return members, nil
+}
+
+// instanceIdentity is the instance identity credentials manager when
+// instance_identity_cred_dir turns it on (nil otherwise); the cred dir is
+// created if missing.
+func instanceIdentity(cfg repconfig.Config, logger lager.Logger) (*credentials.Manager, error) {
+	if !cfg.InstanceIdentityEnabled() {
+		logger.Info("instance-identity-disabled")
+		return nil, nil
+	}
+	if err := os.MkdirAll(cfg.InstanceIdentityCredDir, 0o755); err != nil {
+		return nil, fmt.Errorf("instance identity cred dir: %w", err)
+	}
+	m, err := credentials.Load(cfg.InstanceIdentityCredDir, cfg.InstanceIdentityCAPath,
+		cfg.InstanceIdentityPrivateKeyPath, cfg.InstanceIdentityValidityPeriod.D())
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("instance-identity-enabled", lager.Data{"cred_dir": cfg.InstanceIdentityCredDir,
+		"validity": cfg.InstanceIdentityValidityPeriod.D().String()})
+	return m, nil
 }
 
 // appLogSink is where app log lines go: the loggregator agent when the

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,38 @@ func TestStrictAndValidated(t *testing.T) {
 	cfg = Defaults()
 	if err := config.Decode([]byte(`{"preloaded_root_fs":["nocolon"]}`), &cfg); err == nil || !strings.Contains(err.Error(), "stack-name:path") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestInstanceIdentityKeys(t *testing.T) {
+	cfg := Defaults()
+	if cfg.InstanceIdentityEnabled() || cfg.InstanceIdentityValidityPeriod.D() != 24*time.Hour {
+		t.Fatalf("defaults: enabled %v, validity %s", cfg.InstanceIdentityEnabled(), cfg.InstanceIdentityValidityPeriod.D())
+	}
+	dir, f := files(t)
+	raw := `{"instance_identity_cred_dir": "` + dir + `", "instance_identity_ca_path": "` + f + `",
+	  "instance_identity_private_key_path": "` + f + `", "instance_identity_validity_period": "1h"}`
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var p config.Problems
+	cfg.ExecutorConfig.validate(&p)
+	if p.Err() != nil || !cfg.InstanceIdentityEnabled() || cfg.InstanceIdentityValidityPeriod.D() != time.Hour {
+		t.Fatalf("problems %v, enabled %v, validity %s", p.Err(), cfg.InstanceIdentityEnabled(), cfg.InstanceIdentityValidityPeriod.D())
+	}
+	if unused := strings.Join(config.UnusedKeys(&cfg), ","); strings.Contains(unused, "instance_identity") {
+		t.Fatalf("identity keys reported unused: %s", unused)
+	}
+
+	cfg = Defaults()
+	cfg.InstanceIdentityCredDir = dir
+	cfg.InstanceIdentityValidityPeriod = 0
+	p = config.Problems{}
+	cfg.ExecutorConfig.validate(&p)
+	err := p.Err()
+	for _, want := range []string{"instance_identity_ca_path", "instance_identity_private_key_path", "instance_identity_validity_period"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("no problem for %s in %v", want, err)
+		}
 	}
 }

@@ -49,10 +49,10 @@ type ExecutorConfig struct {
 	HealthCheckContainerOwnerName         string   `json:"healthcheck_container_owner_name,omitempty"`
 	HealthCheckWorkPoolSize               int      `json:"healthcheck_work_pool_size,omitempty" unused:"true"`
 	HealthyMonitoringInterval             Duration `json:"healthy_monitoring_interval,omitempty"`
-	InstanceIdentityCAPath                string   `json:"instance_identity_ca_path,omitempty" unused:"true"`
-	InstanceIdentityCredDir               string   `json:"instance_identity_cred_dir,omitempty" unused:"true"`
-	InstanceIdentityPrivateKeyPath        string   `json:"instance_identity_private_key_path,omitempty" unused:"true"`
-	InstanceIdentityValidityPeriod        Duration `json:"instance_identity_validity_period,omitempty" unused:"true"`
+	InstanceIdentityCAPath                string   `json:"instance_identity_ca_path,omitempty"`
+	InstanceIdentityCredDir               string   `json:"instance_identity_cred_dir,omitempty"`
+	InstanceIdentityPrivateKeyPath        string   `json:"instance_identity_private_key_path,omitempty"`
+	InstanceIdentityValidityPeriod        Duration `json:"instance_identity_validity_period,omitempty"`
 	MaxCacheSizeInBytes                   uint64   `json:"max_cache_size_in_bytes,omitempty"`
 	MaxConcurrentDownloads                int      `json:"max_concurrent_downloads,omitempty"`
 	MaxLogLinesPerSecond                  int      `json:"max_log_lines_per_second" unused:"true"`
@@ -98,6 +98,7 @@ func ExecutorDefaults() ExecutorConfig {
 		GracefulShutdownInterval:       Duration(10 * time.Second),
 		HealthCheckContainerOwnerName:  "executor-health-check",
 		HealthyMonitoringInterval:      Duration(30 * time.Second),
+		InstanceIdentityValidityPeriod: Duration(24 * time.Hour),
 		MaxCacheSizeInBytes:            10 * 1024 * 1024 * 1024,
 		MaxConcurrentDownloads:         5,
 		MemoryMB:                       "auto",
@@ -131,7 +132,22 @@ func (e *ExecutorConfig) validate(p *config.Problems) {
 			p.Addf("%s: must be positive", k)
 		}
 	}
+	// As upstream, instance identity is on when the cred dir is set; then
+	// the CA and its key must be there.
+	if e.InstanceIdentityEnabled() {
+		p.RequireFile("instance_identity_ca_path", e.InstanceIdentityCAPath)
+		p.RequireFile("instance_identity_private_key_path", e.InstanceIdentityPrivateKeyPath)
+		if e.InstanceIdentityValidityPeriod <= 0 {
+			p.Addf("instance_identity_validity_period: must be positive")
+		}
+	}
 	if e.GracefulShutdownInterval < 0 {
 		p.Addf("graceful_shutdown_interval: must not be negative")
 	}
+}
+
+// InstanceIdentityEnabled reports whether containers get instance identity
+// credentials: upstream turns them on with instance_identity_cred_dir.
+func (e *ExecutorConfig) InstanceIdentityEnabled() bool {
+	return e.InstanceIdentityCredDir != ""
 }
