@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"code.cloudfoundry.org/lager/v3"
+
 	"github.com/godiego/diego/executor"
 	"github.com/godiego/diego/executor/credentials"
 	"github.com/godiego/diego/executor/depot"
@@ -171,5 +173,25 @@ func TestCredentialsDirectoryFailureCompletesRetryable(t *testing.T) {
 	}
 	if _, err := e.g.Client.Lookup("no-dir"); err == nil {
 		t.Error("a garden container was created")
+	}
+}
+
+func TestDestroyLeftoversRemovesTheirCredentials(t *testing.T) {
+	credDir := t.TempDir()
+	configure, _ := withCredentials(t, credDir, time.Hour)
+	e := setupWith(t, configure)
+	e.start("left-over", executor.RunInfo{Action: runAction("/bin/sleep", "600")}, 64)
+	e.waitFor("left-over", executor.StateRunning, 30*time.Second)
+
+	// A new depot over the same Garden and cred dir, as after a rep restart.
+	var cfg depot.Config
+	configure(&cfg)
+	cfg.Logger = lager.NewLogger("restarted")
+	restarted := depot.New(cfg, e.g.Client)
+	if err := restarted.DestroyLeftovers(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(credDir, "left-over")); !os.IsNotExist(err) {
+		t.Fatalf("leftover credentials directory: %v", err)
 	}
 }

@@ -332,8 +332,9 @@ func (d *Depot) Reap() {
 	}
 }
 
-// DestroyLeftovers destroys every Garden container this owner has, at
-// start-up, so a restarted rep starts from a clean cell.
+// DestroyLeftovers destroys every Garden container this owner has, and
+// their instance identity credentials, at start-up, so a restarted rep
+// starts from a clean cell.
 func (d *Depot) DestroyLeftovers() error {
 	containers, err := d.garden.Containers(garden.Properties{OwnerProperty: d.cfg.OwnerName})
 	if err != nil {
@@ -342,6 +343,9 @@ func (d *Depot) DestroyLeftovers() error {
 	for _, gc := range containers {
 		if err := d.garden.Destroy(gc.Handle()); err != nil {
 			d.log.Error("destroy-leftover-failed", err, lager.Data{"handle": gc.Handle()})
+		}
+		if err := d.cfg.Credentials.Remove(gc.Handle()); err != nil {
+			d.log.Error("failed-to-remove-credentials-dir", err, lager.Data{"handle": gc.Handle()})
 		}
 	}
 	return nil
