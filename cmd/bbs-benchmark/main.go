@@ -41,7 +41,8 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 8, "concurrent API clients for the write measurements")
 	flag.IntVar(&o.writes, "writes", 1000, "desired LRPs (of one instance) to desire, then claim and start, for the write measurements")
 	flag.IntVar(&o.repeats, "repeats", 3, "repetitions of each fetch-all read (the median is reported)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a 20 s CPU profile of the bbs, taken from its debug server during the reads, to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bbs, taken from its debug server during the reads, to this file")
+	flag.StringVar(&o.writeProfile, "writeprofile", "", "write a CPU profile of the bbs taken during the write measurements to this file")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bbs-benchmark:", err)
@@ -53,7 +54,7 @@ type options struct {
 	bin, dsn                                   string
 	desired, instances, cells, clients, writes int
 	repeats                                    int
-	cpuProfile                                 string
+	cpuProfile, writeProfile                   string
 }
 
 func run(ctx context.Context, o options) error {
@@ -103,9 +104,9 @@ func run(ctx context.Context, o options) error {
 	}
 	defer e.stop()
 	r.bbsStart = time.Since(start)
-	// One more presence than cells with instances: dropping it triggers a
-	// convergence pass that finds nothing to do.
-	if err := e.registerCells(ctx, append(cellIDs, "cell-spare")); err != nil {
+	// Two more presences than cells with instances: dropping one triggers
+	// a convergence pass that finds nothing to do.
+	if err := e.registerCells(ctx, append(cellIDs, "cell-spare", "cell-spare-2")); err != nil {
 		return fmt.Errorf("registering cells: %w", err)
 	}
 	if err := measure(ctx, e, r, cellIDs); err != nil {

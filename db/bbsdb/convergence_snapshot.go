@@ -56,15 +56,7 @@ func (s *SQLDB) gatherLRPSnapshot(ctx context.Context) (*lrpSnapshot, error) {
 	err := s.db.Transact(ctx, func(tx *db.Tx) error {
 		snap.domains, snap.desired, snap.actuals, rows = map[string]int64{}, map[string]*desiredFacts{}, nil, nil
 		desiredTags = map[string]tagKey{}
-		if err := queryEach(ctx, tx, "SELECT domain, expire_time FROM domains", func(sc scanner) error {
-			var d string
-			var exp *int64
-			if err := sc.Scan(&d, &exp); err != nil {
-				return err
-			}
-			snap.domains[d] = deref(exp)
-			return nil
-		}); err != nil {
+		if err := queryDomainExpiries(ctx, tx, snap.domains); err != nil {
 			return err
 		}
 		if err := queryEach(ctx, tx, "SELECT process_guid, domain, instances, modification_tag_epoch, modification_tag_index FROM desired_lrps", func(sc scanner) error {
@@ -299,4 +291,37 @@ func anySlice(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// queryDomainExpiries reads every domain row's expire_time into into.
+func queryDomainExpiries(ctx context.Context, tx *db.Tx, into map[string]int64) error {
+	return queryEach(ctx, tx, "SELECT domain, expire_time FROM domains", func(sc scanner) error {
+		var d string
+		var exp *int64
+		if err := sc.Scan(&d, &exp); err != nil {
+			return err
+		}
+		into[d] = deref(exp)
+		return nil
+	})
+}
+
+// convergeLRPsWithRows is ConvergeLRPs with the desired and actual row
+// facts supplied by the caller (the read index) instead of read from the
+// database; domains and blobs (through the cache) still come from it.
+// rows' facts are filled in and must not be shared.
+func (s *SQLDB) convergeLRPsWithRows(ctx context.Context, cells CellSet, desired map[string]*desiredFacts,
+	desiredTags map[string]tagKey, rows []snapshotRow) (LRPConvergenceResult, error) {
+	now := s.clock.Now()
+	snap := &lrpSnapshot{domains: map[string]int64{}, desired: desired, actuals: make([]*actualFacts, len(rows))}
+	if err := s.transact(ctx, func(tx *db.Tx) error { return queryDomainExpiries(ctx, tx, snap.domains) }); err != nil {
+		return LRPConvergenceResult{}, err
+	}
+	for i, r := range rows {
+		snap.actuals[i] = r.facts
+	}
+	if err := s.fillBlobFacts(ctx, snap, desiredTags, rows); err != nil {
+		return LRPConvergenceResult{}, err
+	}
+	return s.applyLRPPlan(ctx, planLRPConvergence(snap, cells, now), cells)
 }

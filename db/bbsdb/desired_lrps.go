@@ -144,25 +144,32 @@ func (s *SQLDB) DesiredLRPRoutingInfos(ctx context.Context, filter DesiredLRPFil
 // DesireLRP inserts a desired LRP with a fresh modification tag (set on
 // lrp); an existing process guid is ResourceExists.
 func (s *SQLDB) DesireLRP(ctx context.Context, lrp *models.DesiredLRP) error {
+	_, err := s.DesireLRPStored(ctx, lrp)
+	return err
+}
+
+// DesireLRPStored is DesireLRP returning the record as a read would return
+// it, decoded from the very column values written (no read back).
+func (s *SQLDB) DesireLRPStored(ctx context.Context, lrp *models.DesiredLRP) (*models.DesiredLRP, error) {
 	guid, err := s.nextGUID()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	routes, err := s.encodeRoutes(lrp.GetRoutes())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	runInfo, err := s.encodeModel(runInfoOf(lrp, s.nowNano()))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	vp, err := s.encodeModel(volumePlacementOf(lrp))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tags, err := json.Marshal(lrp.GetPlacementTags())
 	if err != nil {
-		return models.ErrBadRequest
+		return nil, models.ErrBadRequest
 	}
 	err = s.transact(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO desired_lrps (process_guid, domain, log_guid, annotation, instances,
@@ -173,10 +180,25 @@ func (s *SQLDB) DesireLRP(ctx context.Context, lrp *models.DesiredLRP) error {
 			routes, runInfo, string(tags))
 		return err
 	})
-	if err == nil {
-		lrp.ModificationTag = &models.ModificationTag{Epoch: guid}
+	if err != nil {
+		return nil, err
 	}
-	return err
+	lrp.ModificationTag = &models.ModificationTag{Epoch: guid}
+	row := &schedulingRow{
+		info: &models.DesiredLRPSchedulingInfo{
+			DesiredLrpKey:      &models.DesiredLRPKey{ProcessGuid: lrp.GetProcessGuid(), Domain: lrp.GetDomain(), LogGuid: lrp.GetLogGuid()},
+			Annotation:         lrp.GetAnnotation(),
+			Instances:          lrp.GetInstances(),
+			DesiredLrpResource: &models.DesiredLRPResource{MemoryMb: lrp.GetMemoryMb(), DiskMb: lrp.GetDiskMb(), MaxPids: lrp.GetMaxPids(), RootFs: lrp.GetRootFs()},
+			ModificationTag:    &models.ModificationTag{Epoch: guid},
+		},
+		routes: routes, volumePlacement: vp, placementTags: tags, runInfo: runInfo,
+	}
+	stored, err := s.decodeDesired(row)
+	if err != nil {
+		return nil, nil // committed; the caller reads it back
+	}
+	return stored, nil
 }
 
 // UpdateDesiredLRP applies update (instances, routes, annotation, metric

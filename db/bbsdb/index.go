@@ -70,11 +70,16 @@ type actualEntry struct {
 	domain string
 	cell   string
 	raw    []byte // the ActualLRP
+	// facts and tag are what a convergence pass reads of the row (blobs
+	// aside), as gatherLRPSnapshot would read them.
+	facts actualFacts
+	tag   tagKey
 }
 
 type desiredEntry struct {
 	pg, domain string
 	instances  int32
+	tag        tagKey
 	raw        []byte // the DesiredLRP
 	scheduling []byte // its DesiredLRPSchedulingInfo
 	routing    []byte // its routing view (a DesiredLRP)
@@ -185,7 +190,14 @@ func slotOf(l *models.ActualLRP) lrpSlot {
 }
 
 func (x *Indexed) putActualLocked(l *models.ActualLRP) {
-	e := &actualEntry{slot: slotOf(l), domain: l.GetActualLrpKey().GetDomain(), cell: l.GetActualLrpInstanceKey().GetCellId(), raw: marshal(l)}
+	e := &actualEntry{slot: slotOf(l), domain: l.GetActualLrpKey().GetDomain(), cell: l.GetActualLrpInstanceKey().GetCellId(), raw: marshal(l),
+		facts: actualFacts{
+			key:         &models.ActualLRPKey{ProcessGuid: l.GetActualLrpKey().GetProcessGuid(), Index: l.GetActualLrpKey().GetIndex(), Domain: l.GetActualLrpKey().GetDomain()},
+			instanceKey: &models.ActualLRPInstanceKey{InstanceGuid: l.GetActualLrpInstanceKey().GetInstanceGuid(), CellId: l.GetActualLrpInstanceKey().GetCellId()},
+			presence:    l.GetPresence(), state: l.GetState(), since: l.GetSince(), crashCount: l.GetCrashCount(),
+		},
+		tag: tagKey{epoch: l.GetModificationTag().GetEpoch(), index: int64(l.GetModificationTag().GetIndex())},
+	}
 	x.deleteActualLocked(e.slot)
 	rows := x.actual[e.slot.pg]
 	if rows == nil {
@@ -231,6 +243,7 @@ func (x *Indexed) putDesiredLocked(d *models.DesiredLRP) {
 	}
 	x.desired[d.GetProcessGuid()] = &desiredEntry{
 		pg: d.GetProcessGuid(), domain: d.GetDomain(), instances: d.GetInstances(),
+		tag: tagKey{epoch: d.GetModificationTag().GetEpoch(), index: int64(d.GetModificationTag().GetIndex())},
 		raw: marshal(d), scheduling: marshal(d.DesiredLRPSchedulingInfo()), routing: marshal(d.DesiredLRPRoutingInfo()),
 	}
 }
@@ -351,4 +364,23 @@ func decode[M proto.Message](raw []byte, m M) M {
 		panic("bbsdb index: decoding an indexed record: " + err.Error())
 	}
 	return m
+}
+
+// convergenceRows copies what a convergence pass needs of every row, in
+// primary-key order; the copies are the pass's to fill in.
+func (x *Indexed) convergenceRows() (map[string]*desiredFacts, map[string]tagKey, []snapshotRow) {
+	desired := make(map[string]*desiredFacts, len(x.desired))
+	tags := make(map[string]tagKey, len(x.desired))
+	for pg, d := range x.desired {
+		desired[pg] = &desiredFacts{domain: d.domain, instances: d.instances}
+		tags[pg] = d.tag
+	}
+	entries := x.actualEntries(ActualLRPFilter{})
+	facts := make([]actualFacts, len(entries))
+	rows := make([]snapshotRow, len(entries))
+	for i, e := range entries {
+		facts[i] = e.facts
+		rows[i] = snapshotRow{facts: &facts[i], tag: e.tag}
+	}
+	return desired, tags, rows
 }

@@ -27,6 +27,7 @@ func TestIndexMatchesStoreAfterRandomOperations(t *testing.T) {
 				for i := 0; i < 300; i++ {
 					name := ops(i)
 					compareIndex(t, h, x, fmt.Sprintf("after op %d (%s)", i, name))
+					compareConvergenceRows(t, h, x, fmt.Sprintf("after op %d (%s)", i, name))
 					all, _ := x.ActualLRPs(h.ctx, ActualLRPFilter{})
 					for _, l := range all {
 						seen[l.Presence.String()+" "+l.State] = true
@@ -308,6 +309,40 @@ func sameMessages[M proto.Message](t *testing.T, what string, got, want []M) {
 	for i := range got {
 		if !proto.Equal(got[i], want[i]) {
 			t.Fatalf("%s: #%d differs\nindex: %v\nstore: %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// compareConvergenceRows checks that the row facts the index hands a
+// convergence pass are those the store's own snapshot reads.
+func compareConvergenceRows(t *testing.T, h *harness, x *Indexed, when string) {
+	t.Helper()
+	snap, err := h.SQLDB.gatherLRPSnapshot(h.ctx)
+	must(t, err)
+	x.mu.RLock()
+	desired, _, rows := x.convergenceRows()
+	x.mu.RUnlock()
+	if len(desired) != len(snap.desired) {
+		t.Fatalf("%s: %d desired facts from the index, %d from the store", when, len(desired), len(snap.desired))
+	}
+	for pg, d := range snap.desired {
+		if got := desired[pg]; got == nil || got.domain != d.domain || got.instances != d.instances {
+			t.Fatalf("%s: desired facts of %s: index %+v, store %+v", when, pg, got, d)
+		}
+	}
+	want := snap.actuals
+	sort.Slice(want, func(i, j int) bool {
+		a, b := want[i], want[j]
+		return lrpSlot{a.key.ProcessGuid, a.key.Index, a.presence}.less(lrpSlot{b.key.ProcessGuid, b.key.Index, b.presence})
+	})
+	if len(rows) != len(want) {
+		t.Fatalf("%s: %d actual facts from the index, %d from the store", when, len(rows), len(want))
+	}
+	for i, r := range rows {
+		g, w := r.facts, want[i]
+		if !proto.Equal(g.key, w.key) || !proto.Equal(g.instanceKey, w.instanceKey) || g.presence != w.presence ||
+			g.state != w.state || g.since != w.since || g.crashCount != w.crashCount {
+			t.Fatalf("%s: actual facts #%d: index %+v, store %+v", when, i, g, w)
 		}
 	}
 }

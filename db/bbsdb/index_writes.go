@@ -122,6 +122,21 @@ func isNotFoundErr(err error) bool {
 // DesireLRP stores a desired LRP and indexes it as stored.
 func (x *Indexed) DesireLRP(ctx context.Context, lrp *models.DesiredLRP) error {
 	defer x.locks.lock(lrp.GetProcessGuid())()
+	if s, ok := x.inner.(interface {
+		DesireLRPStored(context.Context, *models.DesiredLRP) (*models.DesiredLRP, error)
+	}); ok {
+		stored, err := s.DesireLRPStored(ctx, lrp)
+		if err != nil || stored == nil {
+			x.syncDesired(ctx, lrp.GetProcessGuid())
+			return err
+		}
+		x.mu.Lock()
+		if x.loaded {
+			x.putDesiredLocked(stored)
+		}
+		x.mu.Unlock()
+		return nil
+	}
 	err := x.inner.DesireLRP(ctx, lrp)
 	x.syncDesired(ctx, lrp.GetProcessGuid())
 	return err
@@ -325,7 +340,18 @@ func (x *Indexed) DeleteTask(ctx context.Context, guid string) (*models.Task, er
 // and applies its changes; a failed pass reloads the index.
 func (x *Indexed) ConvergeLRPs(ctx context.Context, cells CellSet) (LRPConvergenceResult, error) {
 	defer x.locks.lockAll()()
-	res, err := x.inner.ConvergeLRPs(ctx, cells)
+	var res LRPConvergenceResult
+	var err error
+	x.mu.RLock()
+	sqlStore, direct := x.inner.(*SQLDB)
+	if direct && x.loaded {
+		desired, tags, rows := x.convergenceRows()
+		x.mu.RUnlock()
+		res, err = sqlStore.convergeLRPsWithRows(ctx, cells, desired, tags, rows)
+	} else {
+		x.mu.RUnlock()
+		res, err = x.inner.ConvergeLRPs(ctx, cells)
+	}
 	x.afterPass(ctx, err, func() {
 		x.applyChangesLocked(res.Changes)
 		for _, d := range res.DesiredChanges {
