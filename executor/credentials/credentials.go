@@ -70,6 +70,10 @@ func New(cfg Config) (*Manager, error) {
 	case cfg.Validity <= 0:
 		return nil, errors.New("instance ID validity period needs to be set and positive")
 	}
+	// Caught here rather than at every container's first certificate.
+	if pub, ok := cfg.CAKey.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cfg.CACert.PublicKey) {
+		return nil, errors.New("instance identity: the private key does not belong to the CA certificate")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -340,6 +341,10 @@ func TestLoadRejectsBadInput(t *testing.T) {
 	if _, err := credentials.Load(dir, c.paths.CACert, c.paths.CAKey, 0); err == nil {
 		t.Error("zero validity accepted")
 	}
+	other := newCA(t)
+	if _, err := credentials.Load(dir, c.paths.CACert, other.paths.CAKey, time.Hour); err == nil || !strings.Contains(err.Error(), "does not belong") {
+		t.Errorf("another CA's key: %v", err)
+	}
 }
 
 func readLeaf(t *testing.T, path string) *x509.Certificate {
@@ -360,4 +365,22 @@ func loadKey(t *testing.T, path string) *rsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// BenchmarkIssue measures one credential (RSA 2048 key generation dominates).
+func BenchmarkIssue(b *testing.B) {
+	p, err := certs.Generate(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := credentials.Load(b.TempDir(), p.CACert, p.CAKey, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := credentials.Identity{GUID: "g", IP: "10.0.0.1", OrganizationalUnits: []string{"app:a"}}
+	for b.Loop() {
+		if _, err := m.Issue(id); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package depot_test
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -193,5 +194,41 @@ func TestDestroyLeftoversRemovesTheirCredentials(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(credDir, "left-over")); !os.IsNotExist(err) {
 		t.Fatalf("leftover credentials directory: %v", err)
+	}
+}
+
+type brokenEntropy struct{}
+
+func (brokenEntropy) Read([]byte) (int, error) { return 0, errors.New("entropy exhausted") }
+
+func TestCredentialIssueFailureCompletesTheContainer(t *testing.T) {
+	ca, _ := identityCA(t)
+	certPEM, err := os.ReadFile(ca.CACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := os.ReadFile(ca.CAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(keyPEM)
+	caKey, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := credentials.New(credentials.Config{CredDir: t.TempDir(), Validity: time.Hour,
+		CACert: pemCerts(t, string(certPEM))[0], CAKey: caKey, Rand: brokenEntropy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := setupWith(t, func(c *depot.Config) { c.Credentials = m })
+	e.start("unsigned", executor.RunInfo{Action: runAction("/bin/sh", "-c", "echo the app ran")}, 64)
+	c := e.waitFor("unsigned", executor.StateCompleted, 30*time.Second)
+	if !c.RunResult.Failed || !strings.HasPrefix(c.RunResult.FailureReason, depot.ReasonCredentialsPrefix) ||
+		!strings.Contains(c.RunResult.FailureReason, "entropy exhausted") || c.RunResult.Retryable {
+		t.Fatalf("run result %+v", c.RunResult)
+	}
+	if strings.Contains(e.appOutput(), "the app ran") {
+		t.Error("the app ran without credentials")
 	}
 }
