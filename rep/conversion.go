@@ -135,7 +135,8 @@ func NewRunRequestFromDesiredLRP(containerGuid string, d *models.DesiredLRP, key
 		LogConfig:                     executor.LogConfig{Guid: d.GetLogGuid(), Index: int(key.GetIndex()), SourceName: d.GetLogSource(), Tags: tags},
 		TrustedSystemCertificatesPath: d.GetTrustedSystemCertificatesPath(),
 		Sidecars:                      d.GetSidecars(), ImageUsername: d.GetImageUsername(), ImagePassword: d.GetImagePassword(),
-		NetworkProperties: d.GetNetwork().GetProperties(),
+		NetworkProperties:     d.GetNetwork().GetProperties(),
+		CertificateProperties: executor.CertificateProperties{OrganizationalUnit: d.GetCertificateProperties().GetOrganizationalUnit()},
 	}
 	return executor.RunRequest{Guid: containerGuid, RunInfo: info, Tags: executor.Tags{}}, nil
 }
@@ -150,7 +151,8 @@ func NewRunRequestFromTask(t *models.Task) (executor.RunRequest, error) {
 		LogConfig:                     executor.LogConfig{Guid: def.GetLogGuid(), SourceName: def.GetLogSource(), Tags: metricTags(def.GetMetricTags(), "0", t.GetTaskGuid())},
 		TrustedSystemCertificatesPath: def.GetTrustedSystemCertificatesPath(),
 		ImageUsername:                 def.GetImageUsername(), ImagePassword: def.GetImagePassword(),
-		NetworkProperties: def.GetNetwork().GetProperties(),
+		NetworkProperties:     def.GetNetwork().GetProperties(),
+		CertificateProperties: executor.CertificateProperties{OrganizationalUnit: def.GetCertificateProperties().GetOrganizationalUnit()},
 	}
 	return executor.RunRequest{Guid: t.GetTaskGuid(), RunInfo: info, Tags: executor.Tags{executor.ResultFileTag: def.GetResultFile()}}, nil
 }
