@@ -152,7 +152,14 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 	evac := &evacuation.Evacuator{CellID: cfg.CellID, Flag: flag, Executor: exec, BBS: bbs, Sync: harm,
 		Timeout: cfg.EvacuationTimeout.D(), PollingInterval: cfg.EvacuationPollingInterval.D(),
 		GracefulShutdownInterval: cfg.GracefulShutdownInterval.D(), Sink: appSink, Logger: logger.Session("evacuation")}
-	srv := &handlers.Server{Rep: cellRep, Executor: exec, Evacuate: evac.Trigger, Logger: logger.Session("handlers")}
+	// The reporter samples container metrics for /container_metrics and, with
+	// a loggregator agent, sends them on.
+	reporter := &containermetrics.Reporter{Source: exec, Interval: cfg.ContainerMetricsReportInterval.D(),
+		Logger: logger.Session("container-metrics")}
+	if agent != nil {
+		reporter.Emitter = agent
+	}
+	srv := &handlers.Server{Rep: cellRep, Executor: exec, Evacuate: evac.Trigger, Logger: logger.Session("handlers"), CPU: reporter}
 
 	cert, key := cfg.ServerCertAndKey()
 	serverTLS, err := tlsconf.Server(cert, key, cfg.CaCertFile)
@@ -192,13 +199,13 @@ func wire(cfg repconfig.Config, logger lager.Logger) ([]daemon.Member, error) {
 		})},
 		{Name: "presence", Runner: presenceRunner},
 	}
+	members = append([]daemon.Member{
+		{Name: "container-metrics", Runner: ctxRunner(func(ctx context.Context) error { reporter.Run(ctx); return nil })},
+	}, members...)
 	if agent != nil {
 		// First in, last out: lines written while the others stop still go.
-		reporter := &containermetrics.Reporter{Source: exec, Emitter: agent, Interval: cfg.ContainerMetricsReportInterval.D(),
-			Logger: logger.Session("container-metrics")}
 		members = append([]daemon.Member{
 			{Name: "loggregator", Runner: ctxRunner(func(ctx context.Context) error { <-ctx.Done(); return agent.Close() })},
-			{Name: "container-metrics", Runner: ctxRunner(func(ctx context.Context) error { reporter.Run(ctx); return nil })},
 		}, members...)
 	}
 	return members, nil

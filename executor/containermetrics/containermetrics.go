@@ -7,6 +7,7 @@ package containermetrics
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"code.cloudfoundry.org/lager/v3"
@@ -29,16 +30,30 @@ type Emitter interface {
 	EmitContainerMetrics(applog.ContainerMetrics)
 }
 
-// Reporter reports container metrics every Interval.
+// Reporter samples container metrics every Interval, emits them when it has
+// an Emitter, and keeps each container's CPU fraction over the last interval
+// for the rep's /container_metrics.
 type Reporter struct {
 	Source   Source
-	Emitter  Emitter
+	Emitter  Emitter // nil: sample only
 	Interval time.Duration
 	Logger   lager.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 
 	previous map[string]cpuSample
+
+	mu          sync.Mutex
+	cpuFraction map[string]float64
+}
+
+// CPUFraction is the share of one core the container used over the last
+// reporting interval (0 until two samples exist), and whether it is known.
+func (r *Reporter) CPUFraction(guid string) (float64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f, ok := r.cpuFraction[guid]
+	return f, ok
 }
 
 // cpuSample is what the next CPU percentage is computed against.
@@ -80,6 +95,7 @@ func (r *Reporter) Report() {
 		now = r.Now
 	}
 	next := map[string]cpuSample{}
+	fractions := map[string]float64{}
 	for _, c := range r.Source.ListContainers() {
 		m, ok := metrics[c.Guid]
 		if !ok {
@@ -91,11 +107,15 @@ func (r *Reporter) Report() {
 		}
 		sample, out := compute(m, tags, r.previous[c.Guid], now())
 		next[c.Guid] = sample
-		if out.Tags["source_id"] != "" {
+		fractions[c.Guid] = out.CPUPercentage / 100
+		if r.Emitter != nil && out.Tags["source_id"] != "" {
 			r.Emitter.EmitContainerMetrics(out)
 		}
 	}
 	r.previous = next
+	r.mu.Lock()
+	r.cpuFraction = fractions
+	r.mu.Unlock()
 }
 
 // compute turns a usage reading into the sample to send, given the

@@ -59,3 +59,35 @@ func TestReportSkipsContainersWithoutSourceAndPrefersUpdatedTags(t *testing.T) {
 		t.Fatalf("emitted %v", got)
 	}
 }
+
+// usageSource reports a fixed container whose CPU time grows by cpuStep
+// and age by ageStep on every sample.
+type usageSource struct {
+	cpu, age, cpuStep, ageStep uint64
+}
+
+func (u *usageSource) ListContainers() []executor.Container {
+	return []executor.Container{{Guid: "g"}}
+}
+
+func (u *usageSource) GetBulkMetrics() (map[string]executor.Metrics, error) {
+	u.cpu += u.cpuStep
+	u.age += u.ageStep
+	return map[string]executor.Metrics{"g": {TimeSpentInCPUNs: u.cpu, ContainerAgeInNs: u.age}}, nil
+}
+
+func TestReporterKeepsTheLastIntervalsCPUFractionWithoutAnEmitter(t *testing.T) {
+	src := &usageSource{cpuStep: 250, ageStep: 1000}
+	r := &Reporter{Source: src}
+	r.Report()
+	if f, ok := r.CPUFraction("g"); !ok || f != 0 {
+		t.Fatalf("after one sample: %v %v", f, ok)
+	}
+	r.Report()
+	if f, ok := r.CPUFraction("g"); !ok || f != 0.25 {
+		t.Fatalf("after two samples: %v %v, want 0.25", f, ok)
+	}
+	if _, ok := r.CPUFraction("other"); ok {
+		t.Fatal("unknown container reported")
+	}
+}

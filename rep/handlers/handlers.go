@@ -22,6 +22,12 @@ type Server struct {
 	// Evacuate starts evacuation (idempotent).
 	Evacuate func()
 	Logger   lager.Logger
+	// CPU gives each container's CPU fraction over the last metrics
+	// interval, as upstream's cached container metrics do; nil falls back
+	// to the lifetime average.
+	CPU interface {
+		CPUFraction(guid string) (float64, bool)
+	}
 }
 
 // NetworkHandler serves the network API (listen_addr_securable).
@@ -145,7 +151,7 @@ func (s *Server) containerMetrics(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			continue
 		}
-		cm := cachedMetrics(c, m)
+		cm := s.cachedMetrics(c, m)
 		switch c.Tags[executor.LifecycleTag] {
 		case executor.LRPLifecycle:
 			key, err := rep.ActualLRPKeyFromTags(c.Tags)
@@ -160,13 +166,22 @@ func (s *Server) containerMetrics(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func cachedMetrics(c executor.Container, m executor.Metrics) client.ContainerMetrics {
+func (s *Server) cachedMetrics(c executor.Container, m executor.Metrics) client.ContainerMetrics {
 	var cpu float64
-	if m.ContainerAgeInNs > 0 {
+	if f, ok := s.cpuFraction(c.Guid); ok {
+		cpu = f
+	} else if m.ContainerAgeInNs > 0 {
 		cpu = float64(m.TimeSpentInCPUNs) / float64(m.ContainerAgeInNs)
 	}
 	return client.ContainerMetrics{MetricGUID: m.MetricsConfigGuid, CPUUsageFraction: cpu,
 		DiskUsageBytes: m.DiskUsageInBytes, DiskQuotaBytes: m.DiskLimitInBytes,
 		MemoryUsageBytes: m.MemoryUsageInBytes, MemoryQuotaBytes: m.MemoryLimitInBytes,
 		RxBytes: m.RxInBytes, TxBytes: m.TxInBytes}
+}
+
+func (s *Server) cpuFraction(guid string) (float64, bool) {
+	if s.CPU == nil {
+		return 0, false
+	}
+	return s.CPU.CPUFraction(guid)
 }
