@@ -178,7 +178,7 @@ func gardenCase() daemonCase {
 				t.Fatal(err)
 			}
 		},
-		want:   map[string]any{"external_ip": "10.0.16.5", "default_grace_time": "0s", "port_pool_start": 60000},
+		want:   map[string]any{"external_ip": "10.0.16.5", "default_grace_time": "0s", "port_pool_start": 61001},
 		bad:    map[string]any{"garden.network_pool": "10.254.0.0"},
 		badKey: "network_pool",
 	}
