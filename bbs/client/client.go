@@ -185,7 +185,7 @@ func (c *Client) once(ctx context.Context, routeName string, body []byte, traceI
 		}
 		return nil
 	}
-	raw, err := io.ReadAll(r.Body)
+	raw, err := readBody(r)
 	if err != nil {
 		return models.NewError(models.Error_InvalidResponse, fmt.Sprint("failed to read body: ", err.Error()))
 	}
@@ -214,4 +214,18 @@ func result(err error, e *models.Error) error {
 func isEndpointNotFound(err error) bool {
 	var me *models.Error
 	return errors.As(err, &me) && me.Type == models.ErrEndpointNotFound.Type && me.Message == models.ErrEndpointNotFound.Message
+}
+
+// readBody reads a response body into one buffer sized by Content-Length
+// (bulk reads run to tens of megabytes).
+func readBody(r *http.Response) ([]byte, error) {
+	if r.ContentLength <= 0 || r.ContentLength > 1<<30 {
+		return io.ReadAll(r.Body)
+	}
+	buf := make([]byte, r.ContentLength)
+	n, err := io.ReadFull(r.Body, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return buf[:n], fmt.Errorf("body ended after %d of %d bytes", n, r.ContentLength)
+	}
+	return buf[:n], err
 }

@@ -42,6 +42,7 @@ func main() {
 	flag.IntVar(&o.writes, "writes", 1000, "desired LRPs (of one instance) to desire, then claim and start, for the write measurements")
 	flag.IntVar(&o.repeats, "repeats", 3, "repetitions of each fetch-all read (the median is reported)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bbs, taken from its debug server during the reads, to this file")
+	flag.StringVar(&o.convergeProfile, "convergeprofile", "", "write a CPU profile of the bbs taken during the second convergence pass to this file")
 	flag.StringVar(&o.writeProfile, "writeprofile", "", "write a CPU profile of the bbs taken during the write measurements to this file")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
@@ -54,7 +55,7 @@ type options struct {
 	bin, dsn                                   string
 	desired, instances, cells, clients, writes int
 	repeats                                    int
-	cpuProfile, writeProfile                   string
+	cpuProfile, writeProfile, convergeProfile  string
 }
 
 func run(ctx context.Context, o options) error {

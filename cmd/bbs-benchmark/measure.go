@@ -85,8 +85,17 @@ func measure(ctx context.Context, e *env, r *report, cellIDs []string) error {
 	if r.convergence, err = convergencePass(ctx, e, "cell-spare"); err != nil {
 		return err
 	}
+	if r.opts.convergeProfile != "" {
+		profile = make(chan error, 1)
+		go func() { profile <- fetchProfile(e.debugAddr, r.opts.convergeProfile, 8) }()
+	}
 	if r.convergence2, err = convergencePass(ctx, e, "cell-spare-2"); err != nil {
 		return err
+	}
+	if r.opts.convergeProfile != "" {
+		if err := <-profile; err != nil {
+			fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		}
 	}
 	if r.opts.writeProfile != "" {
 		profile = make(chan error, 1)

@@ -97,16 +97,22 @@ func planLRPConvergence(snap *lrpSnapshot, cells CellSet, now time.Time) *lrpPla
 	sort.Strings(p.pruneDomains)
 
 	inCells := func(id string) bool { _, ok := cells[id]; return ok }
-	byKey := map[lrpIndex]map[models.ActualLRP_Presence]*actualFacts{}
-	ordinaryIndices := map[string][]int32{}
+	// byKey holds each instance's rows by presence (ORDINARY, EVACUATING, SUSPECT).
+	byKey := make(map[lrpIndex]*[3]*actualFacts, len(snap.actuals))
+	ordinaryIndices := make(map[string][]int32, len(snap.desired))
 	missingCells := map[string]bool{}
 
 	for _, a := range snap.actuals {
 		k := lrpIndex{a.key.GetProcessGuid(), a.key.GetIndex()}
-		if byKey[k] == nil {
-			byKey[k] = map[models.ActualLRP_Presence]*actualFacts{}
+		if a.presence < 0 || int(a.presence) >= 3 {
+			continue
 		}
-		byKey[k][a.presence] = a
+		rows := byKey[k]
+		if rows == nil {
+			rows = &[3]*actualFacts{}
+			byKey[k] = rows
+		}
+		rows[a.presence] = a
 		if a.presence == models.ActualLRP_ORDINARY {
 			ordinaryIndices[k.guid] = append(ordinaryIndices[k.guid], k.index)
 		}
@@ -145,7 +151,7 @@ func planLRPConvergence(snap *lrpSnapshot, cells CellSet, now time.Time) *lrpPla
 				cell := a.instanceKey.GetCellId()
 				if len(cells) == 0 || (cell != "" && !inCells(cell)) {
 					missingCells[cell] = true
-					if byKey[lrpIndex{key.GetProcessGuid(), key.GetIndex()}][models.ActualLRP_SUSPECT] != nil {
+					if rows := byKey[lrpIndex{key.GetProcessGuid(), key.GetIndex()}]; rows != nil && rows[models.ActualLRP_SUSPECT] != nil {
 						p.missingCellUnclaim = append(p.missingCellUnclaim, key)
 					} else {
 						p.missingCellSuspect = append(p.missingCellSuspect, key)
@@ -185,7 +191,10 @@ func planLRPConvergence(snap *lrpSnapshot, cells CellSet, now time.Time) *lrpPla
 			case models.ActualLRPStateClaimed:
 				p.suspectClaimed = append(p.suspectClaimed, key)
 			}
-			ord := byKey[lrpIndex{key.GetProcessGuid(), key.GetIndex()}][models.ActualLRP_ORDINARY]
+			var ord *actualFacts
+			if rows := byKey[lrpIndex{key.GetProcessGuid(), key.GetIndex()}]; rows != nil {
+				ord = rows[models.ActualLRP_ORDINARY]
+			}
 			switch {
 			case d == nil && remaining[key.GetDomain()]:
 				// 7. Orphaned suspect.

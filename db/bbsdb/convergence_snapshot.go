@@ -105,10 +105,10 @@ func (s *SQLDB) fillBlobFacts(ctx context.Context, snap *lrpSnapshot, desiredTag
 	c := s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	nextDesired := map[desiredTag]*desiredFacts{}
-	nextActual := map[tagKey]*actualBlobFacts{}
+	nextDesired := make(map[desiredTag]*desiredFacts, len(c.desired))
+	nextActual := make(map[tagKey]*actualBlobFacts, len(c.actual))
 
-	needed := map[string]bool{}
+	needed := make(map[string]bool, len(snap.desired))
 	missingActualSet := map[string]bool{}
 	var missingActual []string
 	for _, r := range rows {
