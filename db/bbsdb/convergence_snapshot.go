@@ -325,3 +325,39 @@ func (s *SQLDB) convergeLRPsWithRows(ctx context.Context, cells CellSet, desired
 	}
 	return s.applyLRPPlan(ctx, planLRPConvergence(snap, cells, now), cells)
 }
+
+// primeConvergenceCache fills the blob cache from records already decoded
+// (the read index's load), so the first convergence pass after a start
+// need not fetch and decrypt every blob again. Instances whose metric tags
+// are empty are left out: the decoded record cannot tell an empty object
+// from a NULL or `null` column, which convergence treats differently.
+func (s *SQLDB) primeConvergenceCache(desired []*models.DesiredLRP, actual []*models.ActualLRP) {
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.desired == nil {
+		c.desired = make(map[desiredTag]*desiredFacts, len(desired))
+	}
+	if c.actual == nil {
+		c.actual = make(map[tagKey]*actualBlobFacts, len(actual))
+	}
+	for _, d := range desired {
+		f := &desiredFacts{metricTags: d.GetMetricTags(), tagsOK: true}
+		if routes, err := desiredInternalRoutes(d.GetRoutes()); err == nil {
+			f.internalRoutes, f.routesOK = routes, true
+		}
+		tag := tagKey{epoch: d.GetModificationTag().GetEpoch(), index: int64(d.GetModificationTag().GetIndex())}
+		c.desired[desiredTag{guid: d.GetProcessGuid(), tag: tag}] = f
+	}
+	for _, a := range actual {
+		if a.GetPresence() != models.ActualLRP_ORDINARY || a.GetState() != models.ActualLRPStateRunning || len(a.GetMetricTags()) == 0 {
+			continue
+		}
+		routes := a.GetActualLrpInternalRoutes()
+		if routes == nil {
+			routes = []*models.ActualLRPInternalRoute{}
+		}
+		tag := tagKey{epoch: a.GetModificationTag().GetEpoch(), index: int64(a.GetModificationTag().GetIndex())}
+		c.actual[tag] = &actualBlobFacts{internalRoutes: routes, metricTags: a.GetMetricTags(), metricTagsSet: true}
+	}
+}

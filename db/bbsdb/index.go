@@ -174,6 +174,9 @@ func (x *Indexed) loadLocked(ctx context.Context) error {
 		x.putTaskLocked(t)
 	}
 	x.loaded = true
+	if s, ok := x.inner.(*SQLDB); ok {
+		s.primeConvergenceCache(desired, actual)
+	}
 	return nil
 }
 

@@ -322,6 +322,21 @@ func compareConvergenceRows(t *testing.T, h *harness, x *Indexed, when string) {
 	x.mu.RLock()
 	desired, _, rows := x.convergenceRows()
 	x.mu.RUnlock()
+
+	// A cache primed from decoded records yields the blob facts a cold
+	// cache reads from the database.
+	primed := New(h.SQLDB.db, h.SQLDB.enc, h.clock, &seqGUIDs{})
+	all, err := h.SQLDB.ActualLRPs(h.ctx, ActualLRPFilter{})
+	must(t, err)
+	allDesired, err := h.SQLDB.DesiredLRPs(h.ctx, DesiredLRPFilter{})
+	must(t, err)
+	primed.primeConvergenceCache(allDesired, all)
+	cold, err := New(h.SQLDB.db, h.SQLDB.enc, h.clock, &seqGUIDs{}).gatherLRPSnapshot(h.ctx)
+	must(t, err)
+	warm, err := primed.gatherLRPSnapshot(h.ctx)
+	must(t, err)
+	sameBlobFacts(t, when, warm, cold)
+
 	if len(desired) != len(snap.desired) {
 		t.Fatalf("%s: %d desired facts from the index, %d from the store", when, len(desired), len(snap.desired))
 	}
@@ -343,6 +358,36 @@ func compareConvergenceRows(t *testing.T, h *harness, x *Indexed, when string) {
 		if !proto.Equal(g.key, w.key) || !proto.Equal(g.instanceKey, w.instanceKey) || g.presence != w.presence ||
 			g.state != w.state || g.since != w.since || g.crashCount != w.crashCount {
 			t.Fatalf("%s: actual facts #%d: index %+v, store %+v", when, i, g, w)
+		}
+	}
+}
+
+func sameBlobFacts(t *testing.T, when string, got, want *lrpSnapshot) {
+	t.Helper()
+	for pg, w := range want.desired {
+		g := got.desired[pg]
+		if g.routesOK != w.routesOK || g.tagsOK != w.tagsOK || !sameInternalRoutes(g.internalRoutes, w.internalRoutes) ||
+			len(g.metricTags) != len(w.metricTags) {
+			t.Fatalf("%s: primed desired blob facts of %s: %+v, cold %+v", when, pg, g, w)
+		}
+	}
+	if len(got.actuals) != len(want.actuals) {
+		t.Fatalf("%s: primed snapshot has %d rows, cold %d", when, len(got.actuals), len(want.actuals))
+	}
+	type k struct {
+		pg       string
+		index    int32
+		presence models.ActualLRP_Presence
+	}
+	cold := map[k]*actualFacts{}
+	for _, a := range want.actuals {
+		cold[k{a.key.ProcessGuid, a.key.Index, a.presence}] = a
+	}
+	for _, g := range got.actuals {
+		w := cold[k{g.key.ProcessGuid, g.key.Index, g.presence}]
+		if w == nil || g.blobsOK != w.blobsOK || g.metricTagsSet != w.metricTagsSet ||
+			!sameInternalRoutes(g.internalRoutes, w.internalRoutes) || !sameStringMaps(g.metricTags, w.metricTags) {
+			t.Fatalf("%s: primed blob facts %+v, cold %+v", when, g, w)
 		}
 	}
 }
