@@ -274,7 +274,7 @@ func (r *report) print(w io.Writer) {
 	row(fmt.Sprintf("all scheduling infos (%d)", r.nSched), "209 ms", "21 ms", "< 3 s", ms(r.allSched))
 	row("all routing infos", "", "", "< 3 s", ms(r.allRouting))
 	row(fmt.Sprintf("all desired LRPs (%d)", r.nDesired), "", "", "< 3 s", ms(r.allDesired))
-	row("LRP convergence, first pass after start (blob cache cold)", "", "", "< 3 s", ms(r.convergence))
+	row("LRP convergence, first pass after start", "", "", "< 3 s", ms(r.convergence))
 	row("LRP convergence, next pass", "", "", "< 3 s", ms(r.convergence2))
 	row(fmt.Sprintf("DesireLRP, %d clients", o.clients), "415/s", "1,245/s", "", fmt.Sprintf("%.0f/s", r.desireRate))
 	row(fmt.Sprintf("claim+start, %d clients", o.clients), "293/s", "879/s", "", fmt.Sprintf("%.0f/s", r.claimStartRate))
