@@ -2,6 +2,7 @@ package bbsdb
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/godiego/diego/db"
@@ -39,8 +40,15 @@ func (s *SQLDB) ActualLRPs(ctx context.Context, filter ActualLRPFilter) ([]*mode
 	return out, err
 }
 
+// execer runs a statement: a *db.Tx, or the *db.DB for a statement that
+// is a transaction on its own (autocommit saves the BEGIN and COMMIT
+// round trips).
+type execer interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // insertActualLRP writes a new row for lrp.
-func (s *SQLDB) insertActualLRP(ctx context.Context, tx *db.Tx, lrp *models.ActualLRP) error {
+func (s *SQLDB) insertActualLRP(ctx context.Context, tx execer, lrp *models.ActualLRP) error {
 	net, err := s.encodeModel(orEmptyNetInfo(lrp.GetActualLrpNetInfo()))
 	if err != nil {
 		return err
@@ -99,7 +107,7 @@ func (s *SQLDB) CreateUnclaimedActualLRP(ctx context.Context, key *models.Actual
 	if err != nil {
 		return nil, err
 	}
-	if err := s.transact(ctx, func(tx *db.Tx) error { return s.insertActualLRP(ctx, tx, lrp) }); err != nil {
+	if err := toModelError(s.insertActualLRP(ctx, s.db, lrp)); err != nil {
 		return nil, err
 	}
 	return lrp, nil

@@ -171,16 +171,14 @@ func (s *SQLDB) DesireLRPStored(ctx context.Context, lrp *models.DesiredLRP) (*m
 	if err != nil {
 		return nil, models.ErrBadRequest
 	}
-	err = s.transact(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO desired_lrps (process_guid, domain, log_guid, annotation, instances,
+	// One statement: autocommit is its transaction.
+	_, err = s.db.Exec(ctx, `INSERT INTO desired_lrps (process_guid, domain, log_guid, annotation, instances,
 	memory_mb, disk_mb, max_pids, rootfs, volume_placement, modification_tag_epoch, modification_tag_index,
 	routes, run_info, placement_tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			lrp.GetProcessGuid(), lrp.GetDomain(), lrp.GetLogGuid(), lrp.GetAnnotation(), lrp.GetInstances(),
-			lrp.GetMemoryMb(), lrp.GetDiskMb(), lrp.GetMaxPids(), lrp.GetRootFs(), vp, guid, 0,
-			routes, runInfo, string(tags))
-		return err
-	})
-	if err != nil {
+		lrp.GetProcessGuid(), lrp.GetDomain(), lrp.GetLogGuid(), lrp.GetAnnotation(), lrp.GetInstances(),
+		lrp.GetMemoryMb(), lrp.GetDiskMb(), lrp.GetMaxPids(), lrp.GetRootFs(), vp, guid, 0,
+		routes, runInfo, string(tags))
+	if err = toModelError(err); err != nil {
 		return nil, err
 	}
 	lrp.ModificationTag = &models.ModificationTag{Epoch: guid}
