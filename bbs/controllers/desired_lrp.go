@@ -11,6 +11,7 @@ import (
 	auctioneer "github.com/godiego/diego/auctioneer/client"
 	"github.com/godiego/diego/bbs/events"
 	"github.com/godiego/diego/db/bbsdb"
+	"github.com/godiego/diego/internal/workpool"
 	"github.com/godiego/diego/proto/models"
 	rep "github.com/godiego/diego/rep/client"
 )
@@ -243,29 +244,11 @@ func sameTags(a, b map[string]*models.MetricTagValue) bool {
 	return true
 }
 
-// parallel runs work(0..n-1) on up to UpdateWorkers goroutines.
+// parallel runs work(0..n-1) on up to UpdateWorkers goroutines (1000 when unset).
 func (c *Controller) parallel(n int, work func(i int)) {
 	workers := c.UpdateWorkers
 	if workers <= 0 {
 		workers = 1000
 	}
-	if workers > n {
-		workers = n
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				work(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	workpool.ForEach(n, workers, work)
 }

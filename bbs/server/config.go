@@ -14,27 +14,9 @@ import (
 	"github.com/godiego/diego/internal/config"
 	"github.com/godiego/diego/internal/debugserver"
 	"github.com/godiego/diego/internal/logging"
+	"github.com/godiego/diego/internal/loggregator"
 	locket "github.com/godiego/diego/locket/client"
 )
-
-// LoggregatorConfig is upstream's loggregator block; accepted, not acted on.
-type LoggregatorConfig struct {
-	UseV2API                 bool            `json:"loggregator_use_v2_api"`
-	APIPort                  int             `json:"loggregator_api_port"`
-	CACertPath               string          `json:"loggregator_ca_path"`
-	CertPath                 string          `json:"loggregator_cert_path"`
-	KeyPath                  string          `json:"loggregator_key_path"`
-	JobDeployment            string          `json:"loggregator_job_deployment"`
-	JobName                  string          `json:"loggregator_job_name"`
-	JobIndex                 string          `json:"loggregator_job_index"`
-	JobIP                    string          `json:"loggregator_job_ip"`
-	JobOrigin                string          `json:"loggregator_job_origin"`
-	SourceID                 string          `json:"loggregator_source_id"`
-	InstanceID               string          `json:"loggregator_instance_id"`
-	BatchMaxSize             uint            `json:"loggregator_batch_max_size"`
-	BatchFlushInterval       config.Duration `json:"loggregator_batch_flush_interval"`
-	AppMetricExclusionFilter []string        `json:"loggregator_app_metric_exclusion_filter"`
-}
 
 // EncryptionConfig holds `encryption_keys` and `active_key_label`.
 type EncryptionConfig = encryption.Config
@@ -44,47 +26,47 @@ type LocketConfig = locket.Config
 
 // Config is the BBS config file, with upstream's keys (cmd/bbs/config).
 type Config struct {
-	AccessLogPath                 string            `json:"access_log_path,omitempty"`
-	AdvertiseURL                  string            `json:"advertise_url,omitempty" unused:"true"`
-	AuctioneerAddress             string            `json:"auctioneer_address,omitempty"`
-	AuctioneerCACert              string            `json:"auctioneer_ca_cert,omitempty"`
-	AuctioneerClientCert          string            `json:"auctioneer_client_cert,omitempty"`
-	AuctioneerClientKey           string            `json:"auctioneer_client_key,omitempty"`
-	AuctioneerRequireTLS          bool              `json:"auctioneer_require_tls,omitempty"`
-	UUID                          string            `json:"uuid,omitempty"`
-	CaFile                        string            `json:"ca_file,omitempty"`
-	CertFile                      string            `json:"cert_file,omitempty"`
-	KeyFile                       string            `json:"key_file,omitempty"`
-	CommunicationTimeout          config.Duration   `json:"communication_timeout,omitempty"`
-	ConvergeRepeatInterval        config.Duration   `json:"converge_repeat_interval,omitempty"`
-	ConvergenceWorkers            int               `json:"convergence_workers,omitempty"`
-	DatabaseConnectionString      string            `json:"database_connection_string"`
-	DatabaseDriver                string            `json:"database_driver,omitempty"`
-	DesiredLRPCreationTimeout     config.Duration   `json:"desired_lrp_creation_timeout,omitempty" unused:"true"`
-	ExpireCompletedTaskDuration   config.Duration   `json:"expire_completed_task_duration,omitempty"`
-	ExpirePendingTaskDuration     config.Duration   `json:"expire_pending_task_duration,omitempty"`
-	HealthAddress                 string            `json:"health_address,omitempty"`
-	KickTaskDuration              config.Duration   `json:"kick_task_duration,omitempty"`
-	ListenAddress                 string            `json:"listen_address,omitempty"`
-	LockRetryInterval             config.Duration   `json:"lock_retry_interval,omitempty" unused:"true"`
-	LockTTL                       config.Duration   `json:"lock_ttl,omitempty" unused:"true"`
-	MaxIdleDatabaseConnections    int               `json:"max_idle_database_connections,omitempty"`
-	MaxOpenDatabaseConnections    int               `json:"max_open_database_connections,omitempty"`
-	MaxDatabaseConnectionLifetime config.Duration   `json:"max_database_connection_lifetime,omitempty"`
-	MaxTaskRetries                int               `json:"max_task_retries,omitempty"`
-	RepCACert                     string            `json:"rep_ca_cert,omitempty"`
-	RepClientCert                 string            `json:"rep_client_cert,omitempty"`
-	RepClientKey                  string            `json:"rep_client_key,omitempty"`
-	RepClientSessionCacheSize     int               `json:"rep_client_session_cache_size,omitempty"`
-	RepRequireTLS                 bool              `json:"rep_require_tls,omitempty"`
-	ReportInterval                config.Duration   `json:"report_interval,omitempty" unused:"true"`
-	RequireSSL                    bool              `json:"require_ssl,omitempty" unused:"true"`
-	SQLCACertFile                 string            `json:"sql_ca_cert_file,omitempty"`
-	SQLEnableIdentityVerification bool              `json:"sql_enable_identity_verification,omitempty"`
-	SessionName                   string            `json:"session_name,omitempty" unused:"true"`
-	TaskCallbackWorkers           int               `json:"task_callback_workers,omitempty"`
-	UpdateWorkers                 int               `json:"update_workers,omitempty"`
-	Loggregator                   LoggregatorConfig `json:"loggregator" unused:"true"`
+	AccessLogPath                 string             `json:"access_log_path,omitempty"`
+	AdvertiseURL                  string             `json:"advertise_url,omitempty" unused:"true"`
+	AuctioneerAddress             string             `json:"auctioneer_address,omitempty"`
+	AuctioneerCACert              string             `json:"auctioneer_ca_cert,omitempty"`
+	AuctioneerClientCert          string             `json:"auctioneer_client_cert,omitempty"`
+	AuctioneerClientKey           string             `json:"auctioneer_client_key,omitempty"`
+	AuctioneerRequireTLS          bool               `json:"auctioneer_require_tls,omitempty"`
+	UUID                          string             `json:"uuid,omitempty"`
+	CaFile                        string             `json:"ca_file,omitempty"`
+	CertFile                      string             `json:"cert_file,omitempty"`
+	KeyFile                       string             `json:"key_file,omitempty"`
+	CommunicationTimeout          config.Duration    `json:"communication_timeout,omitempty"`
+	ConvergeRepeatInterval        config.Duration    `json:"converge_repeat_interval,omitempty"`
+	ConvergenceWorkers            int                `json:"convergence_workers,omitempty"`
+	DatabaseConnectionString      string             `json:"database_connection_string"`
+	DatabaseDriver                string             `json:"database_driver,omitempty"`
+	DesiredLRPCreationTimeout     config.Duration    `json:"desired_lrp_creation_timeout,omitempty" unused:"true"`
+	ExpireCompletedTaskDuration   config.Duration    `json:"expire_completed_task_duration,omitempty"`
+	ExpirePendingTaskDuration     config.Duration    `json:"expire_pending_task_duration,omitempty"`
+	HealthAddress                 string             `json:"health_address,omitempty"`
+	KickTaskDuration              config.Duration    `json:"kick_task_duration,omitempty"`
+	ListenAddress                 string             `json:"listen_address,omitempty"`
+	LockRetryInterval             config.Duration    `json:"lock_retry_interval,omitempty" unused:"true"`
+	LockTTL                       config.Duration    `json:"lock_ttl,omitempty" unused:"true"`
+	MaxIdleDatabaseConnections    int                `json:"max_idle_database_connections,omitempty"`
+	MaxOpenDatabaseConnections    int                `json:"max_open_database_connections,omitempty"`
+	MaxDatabaseConnectionLifetime config.Duration    `json:"max_database_connection_lifetime,omitempty"`
+	MaxTaskRetries                int                `json:"max_task_retries,omitempty"`
+	RepCACert                     string             `json:"rep_ca_cert,omitempty"`
+	RepClientCert                 string             `json:"rep_client_cert,omitempty"`
+	RepClientKey                  string             `json:"rep_client_key,omitempty"`
+	RepClientSessionCacheSize     int                `json:"rep_client_session_cache_size,omitempty"`
+	RepRequireTLS                 bool               `json:"rep_require_tls,omitempty"`
+	ReportInterval                config.Duration    `json:"report_interval,omitempty" unused:"true"`
+	RequireSSL                    bool               `json:"require_ssl,omitempty" unused:"true"`
+	SQLCACertFile                 string             `json:"sql_ca_cert_file,omitempty"`
+	SQLEnableIdentityVerification bool               `json:"sql_enable_identity_verification,omitempty"`
+	SessionName                   string             `json:"session_name,omitempty" unused:"true"`
+	TaskCallbackWorkers           int                `json:"task_callback_workers,omitempty"`
+	UpdateWorkers                 int                `json:"update_workers,omitempty"`
+	Loggregator                   loggregator.Config `json:"loggregator" unused:"true"`
 
 	EncryptionConfig
 	LocketConfig
