@@ -39,17 +39,23 @@ func NewBurglar(logger lager.Logger, store Lister, expiry *Expiry, clk clock.Clo
 
 // Run implements ifrit.Runner.
 func (b *Burglar) Run(signals <-chan os.Signal, ready chan<- struct{}) error {
-	b.adopt()
+	return runEvery(signals, ready, b.clock, b.interval, b.adopt)
+}
+
+// runEvery calls fn, reports ready, then calls fn again every interval
+// (measured from the end of the previous call) until signalled.
+func runEvery(signals <-chan os.Signal, ready chan<- struct{}, clk clock.Clock, interval time.Duration, fn func()) error {
+	fn()
 	close(ready)
-	tick := b.clock.NewTimer(b.interval)
+	tick := clk.NewTimer(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-signals:
 			return nil
 		case <-tick.C():
-			b.adopt()
-			tick.Reset(b.interval)
+			fn()
+			tick.Reset(interval)
 		}
 	}
 }

@@ -75,19 +75,7 @@ func NewReporter(logger lager.Logger, store Counter, m *Metrics, clk clock.Clock
 
 // Run implements ifrit.Runner.
 func (r *Reporter) Run(signals <-chan os.Signal, ready chan<- struct{}) error {
-	r.report()
-	close(ready)
-	tick := r.clock.NewTimer(r.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-signals:
-			return nil
-		case <-tick.C():
-			r.report()
-			tick.Reset(r.interval)
-		}
-	}
+	return runEvery(signals, ready, r.clock, r.interval, r.report)
 }
 
 func (r *Reporter) report() {
