@@ -139,46 +139,6 @@ func runRetireActualLRP(c *Context) error {
 	return nil
 }
 
-func runDesiredLRPs(c *Context) error {
-	if err := c.noArgs(); err != nil {
-		return err
-	}
-	cl, err := c.bbs()
-	if err != nil {
-		return err
-	}
-	lrps, err := cl.DesiredLRPs(c.Ctx(), bbsclient.DesiredLRPFilter{Domain: c.String("domain")})
-	if err != nil {
-		return bbsFailure(err)
-	}
-	for _, lrp := range lrps {
-		if err := c.emit(lrp); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func runSchedulingInfos(c *Context) error {
-	if err := c.noArgs(); err != nil {
-		return err
-	}
-	cl, err := c.bbs()
-	if err != nil {
-		return err
-	}
-	infos, err := cl.DesiredLRPSchedulingInfos(c.Ctx(), bbsclient.DesiredLRPFilter{Domain: c.String("domain")})
-	if err != nil {
-		return bbsFailure(err)
-	}
-	for _, info := range infos {
-		if err := c.emit(info); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // specArg reads a SPEC argument: inline JSON, or @FILE.
 func specArg(arg string) ([]byte, error) {
 	if path, ok := strings.CutPrefix(arg, "@"); ok {
@@ -315,7 +275,33 @@ func guidFetch[T proto.Message](argErr error, fetch func(*bbsclient.Client, cont
 	})
 }
 
+// listByDomain prints every record a BBS list call returns for the
+// command's --domain filter (all domains when unset).
+func listByDomain[T proto.Message](list func(*bbsclient.Client, context.Context, bbsclient.DesiredLRPFilter) ([]T, error)) func(*Context) error {
+	return func(c *Context) error {
+		if err := c.noArgs(); err != nil {
+			return err
+		}
+		cl, err := c.bbs()
+		if err != nil {
+			return err
+		}
+		records, err := list(cl, c.Ctx(), bbsclient.DesiredLRPFilter{Domain: c.String("domain")})
+		if err != nil {
+			return bbsFailure(err)
+		}
+		for _, r := range records {
+			if err := c.emit(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 var (
+	runDesiredLRPs      = listByDomain((*bbsclient.Client).DesiredLRPs)
+	runSchedulingInfos  = listByDomain((*bbsclient.Client).DesiredLRPSchedulingInfos)
 	runCancelTask       = guidAction(nil, func(cl *bbsclient.Client, c *Context, guid string) error { return cl.CancelTask(c.Ctx(), guid) })
 	runDeleteTask       = guidAction(nil, func(cl *bbsclient.Client, c *Context, guid string) error { return cl.DeleteTask(c.Ctx(), guid) })
 	runDeleteDesiredLRP = guidAction(errInvalidProcessGuid, func(cl *bbsclient.Client, c *Context, guid string) error {
