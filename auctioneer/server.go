@@ -30,7 +30,7 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 	if err != nil {
 		return nil, nil, err
 	}
-	bbs, err := newBBSClient(cfg)
+	bbs, err := bbsclient.NewForAddress(cfg.BBSAddress, cfg.BBSCACertFile, cfg.BBSClientCertFile, cfg.BBSClientKeyFile, cfg.CommunicationTimeout.D())
 	if err != nil {
 		locket.Close()
 		return nil, nil, err
@@ -71,18 +71,6 @@ func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.R
 		daemon.Member{Name: "server", Runner: server},
 	)
 	return members, func() { locket.Close() }, nil
-}
-
-func newBBSClient(cfg Config) (*bbsclient.Client, error) {
-	c := bbsclient.Config{URL: cfg.BBSAddress, Timeout: cfg.CommunicationTimeout.D()}
-	if cfg.BBSCACertFile != "" || cfg.BBSClientCertFile != "" {
-		tlsCfg, err := tlsconf.Client(cfg.BBSClientCertFile, cfg.BBSClientKeyFile, cfg.BBSCACertFile, false)
-		if err != nil {
-			return nil, fmt.Errorf("bbs client TLS: %w", err)
-		}
-		c.TLS = tlsCfg
-	}
-	return bbsclient.New(c)
 }
 
 func newRepFactory(cfg Config) (*rep.Factory, error) {

@@ -154,17 +154,26 @@ func specArg(arg string) ([]byte, error) {
 	return []byte(arg), nil
 }
 
+// decodeSpec reads a SPEC argument (inline JSON or @FILE) into m, as
+// upstream's model JSON.
+func decodeSpec(arg string, m proto.Message) error {
+	spec, err := specArg(arg)
+	if err != nil {
+		return err
+	}
+	if err := modeljson.Unmarshal(spec, m); err != nil {
+		return invalid("Invalid JSON: %s", err)
+	}
+	return nil
+}
+
 func runCreateDesiredLRP(c *Context) error {
 	if len(c.Args) != 1 {
 		return invalid("missing spec argument")
 	}
-	spec, err := specArg(c.Args[0])
-	if err != nil {
-		return err
-	}
 	lrp := &models.DesiredLRP{}
-	if err := modeljson.Unmarshal(spec, lrp); err != nil {
-		return invalid("Invalid JSON: %s", err)
+	if err := decodeSpec(c.Args[0], lrp); err != nil {
+		return err
 	}
 	cl, err := c.bbs()
 	if err != nil {
@@ -180,13 +189,9 @@ func runUpdateDesiredLRP(c *Context) error {
 	if len(c.Args) != 2 {
 		return validation(errMissingArguments)
 	}
-	spec, err := specArg(c.Args[1])
-	if err != nil {
-		return err
-	}
 	update := &models.DesiredLRPUpdate{}
-	if err := modeljson.Unmarshal(spec, update); err != nil {
-		return invalid("Invalid JSON: %s", err)
+	if err := decodeSpec(c.Args[1], update); err != nil {
+		return err
 	}
 	cl, err := c.bbs()
 	if err != nil {
@@ -202,13 +207,9 @@ func runCreateTask(c *Context) error {
 	if len(c.Args) != 1 {
 		return invalid("missing spec argument")
 	}
-	spec, err := specArg(c.Args[0])
-	if err != nil {
-		return err
-	}
 	task := &models.Task{}
-	if err := modeljson.Unmarshal(spec, task); err != nil {
-		return invalid("Invalid JSON: %s", err)
+	if err := decodeSpec(c.Args[0], task); err != nil {
+		return err
 	}
 	cl, err := c.bbs()
 	if err != nil {

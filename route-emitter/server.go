@@ -32,7 +32,7 @@ const LockKey = "route_emitter"
 // global mode) the `route_emitter` lock, then the NATS greeter and the
 // emitter loop. The returned func closes connections.
 func Members(ctx context.Context, cfg Config, logger lager.Logger, sink *lager.ReconfigurableSink, reg *metrics.Registry) ([]daemon.Member, func(), error) {
-	bbs, err := newBBSClient(cfg)
+	bbs, err := bbsclient.NewForAddress(cfg.BBSAddress, cfg.BBSCACertFile, cfg.BBSClientCertFile, cfg.BBSClientKeyFile, cfg.CommunicationTimeout.D())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -150,18 +150,6 @@ func connectNATS(cfg Config, logger lager.Logger) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connecting to NATS at %s: %w", urls, err)
 	}
 	return conn, nil
-}
-
-func newBBSClient(cfg Config) (*bbsclient.Client, error) {
-	c := bbsclient.Config{URL: cfg.BBSAddress, Timeout: cfg.CommunicationTimeout.D()}
-	if cfg.BBSCACertFile != "" || cfg.BBSClientCertFile != "" {
-		tlsCfg, err := tlsconf.Client(cfg.BBSClientCertFile, cfg.BBSClientKeyFile, cfg.BBSCACertFile, false)
-		if err != nil {
-			return nil, fmt.Errorf("bbs client TLS: %w", err)
-		}
-		c.TLS = tlsCfg
-	}
-	return bbsclient.New(c)
 }
 
 // bbsAdapter fits the BBS client to the narrow interface the runner uses.

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"code.cloudfoundry.org/lager/v3"
@@ -120,15 +119,7 @@ func Authenticator(cfg Config, logger lager.Logger) (*authenticators.Composite, 
 
 // BBSClient is the BBS client the config describes (mutual TLS for https).
 func BBSClient(cfg Config) (*bbsclient.Client, error) {
-	var tlsCfg *tls.Config
-	if strings.HasPrefix(cfg.BBSAddress, "https://") {
-		var err error
-		tlsCfg, err = tlsconf.Client(cfg.BBSClientCert, cfg.BBSClientKey, cfg.BBSCACert, false)
-		if err != nil {
-			return nil, fmt.Errorf("bbs client TLS: %w", err)
-		}
-	}
-	return bbsclient.New(bbsclient.Config{URL: cfg.BBSAddress, TLS: tlsCfg, Timeout: cfg.CommunicationTimeout.D()})
+	return bbsclient.NewForAddress(cfg.BBSAddress, cfg.BBSCACert, cfg.BBSClientCert, cfg.BBSClientKey, cfg.CommunicationTimeout.D())
 }
 
 // HTTPClient is the client for UAA and Cloud Controller: it trusts

@@ -2,6 +2,8 @@ package client
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/godiego/diego/internal/tlsconf"
 )
@@ -15,4 +17,20 @@ func NewSecure(url, caFile, certFile, keyFile string, skipVerify bool) (*Client,
 		return nil, fmt.Errorf("bbs client TLS: %w", err)
 	}
 	return New(Config{URL: url, TLS: tc})
+}
+
+// NewForAddress builds the client a daemon's bbs_address and bbs_* file
+// settings describe: mutual TLS from the PEM files when the address is
+// https://, plain HTTP otherwise, as upstream's clients decide. timeout
+// bounds each request (DefaultTimeout when zero).
+func NewForAddress(url, caFile, certFile, keyFile string, timeout time.Duration) (*Client, error) {
+	cfg := Config{URL: url, Timeout: timeout}
+	if strings.HasPrefix(url, "https://") {
+		tc, err := tlsconf.Client(certFile, keyFile, caFile, false)
+		if err != nil {
+			return nil, fmt.Errorf("bbs client TLS: %w", err)
+		}
+		cfg.TLS = tc
+	}
+	return New(cfg)
 }

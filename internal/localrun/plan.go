@@ -144,16 +144,9 @@ func Plan(s State, opts Options) []Component {
 		cells = Cells
 	}
 	c := s.Certs
-	tlsReady := func(addr string) ReadyCheck {
-		cfg, err := tlsconf.Client(c.ClientCert, c.ClientKey, c.CACert, false)
-		if err != nil {
-			return TCPReady(addr)
-		}
-		return TLSReady(addr, cfg)
-	}
 	plan := []Component{
 		{
-			Name: "locket", Binary: "locket", ReadyAt: a.Locket, Ready: tlsReady(a.Locket),
+			Name: "locket", Binary: "locket", ReadyAt: a.Locket, Ready: s.tlsReady(a.Locket),
 			Config: merge(s.tlsServer(""), map[string]any{
 				"listen_address":             a.Locket,
 				"database_driver":            "sqlite",
@@ -163,7 +156,7 @@ func Plan(s State, opts Options) []Component {
 			}),
 		},
 		{
-			Name: "bbs", Binary: "bbs", ReadyAt: a.BBS, Ready: tlsReady(a.BBS),
+			Name: "bbs", Binary: "bbs", ReadyAt: a.BBS, Ready: s.tlsReady(a.BBS),
 			Config: merge(s.tlsServer(""), s.locketClient(a), map[string]any{
 				"listen_address":             a.BBS,
 				"health_address":             a.BBSHealth,
@@ -187,7 +180,7 @@ func Plan(s State, opts Options) []Component {
 			}),
 		},
 		{
-			Name: "auctioneer", Binary: "auctioneer", ReadyAt: a.Auctioneer, Ready: tlsReady(a.Auctioneer),
+			Name: "auctioneer", Binary: "auctioneer", ReadyAt: a.Auctioneer, Ready: s.tlsReady(a.Auctioneer),
 			Config: merge(s.bbsClient(a), s.locketClient(a), map[string]any{
 				"listen_address":   a.Auctioneer,
 				"uuid":             "auctioneer-local-0",
@@ -247,7 +240,9 @@ func Plan(s State, opts Options) []Component {
 	return plan
 }
 
-func repReady(s State, addr string) ReadyCheck {
+// tlsReady probes addr with an mTLS handshake using the client certificate
+// (a plain TCP probe would make TLS servers log handshake errors).
+func (s State) tlsReady(addr string) ReadyCheck {
 	cfg, err := tlsconf.Client(s.Certs.ClientCert, s.Certs.ClientKey, s.Certs.CACert, false)
 	if err != nil {
 		return TCPReady(addr)
@@ -283,7 +278,7 @@ func repComponent(s State, a Addresses, cell Cell, level string) Component {
 	admin := a.RepAdminAddr(cell)
 	secure := a.RepAddr(cell)
 	return Component{
-		Name: cell.ID + "-rep", Binary: "rep", ReadyAt: secure, Ready: repReady(s, secure),
+		Name: cell.ID + "-rep", Binary: "rep", ReadyAt: secure, Ready: s.tlsReady(secure),
 		Config: merge(s.bbsClient(a), s.locketClient(a), map[string]any{
 			"cell_id":                        cell.ID,
 			"cell_index":                     cell.Index,
