@@ -27,12 +27,23 @@ func New(opts Options) *Table {
 	return &Table{opts: opts, desired: map[string]*DesiredRoutes{}, instances: map[string]map[instanceKey]Instance{}}
 }
 
-// RouteCount is the number of registrations a full emission sends.
+// RouteCount is the number of registrations a full emission (All) sends,
+// counted without building them.
 func (t *Table) RouteCount() int {
 	n := 0
-	for pg := range t.desired {
-		ext, internal, _ := t.messagesFor(pg, false)
-		n += len(ext) + len(internal)
+	for pg, d := range t.desired {
+		for _, inst := range t.instances[pg] {
+			for _, r := range d.CFRoutes {
+				for _, e := range inst.Endpoints {
+					if e.ContainerPort == r.Port {
+						n += len(r.Hostnames)
+					}
+				}
+			}
+			if len(inst.Endpoints) > 0 {
+				n += len(d.InternalRoutes)
+			}
+		}
 	}
 	return n
 }
