@@ -25,12 +25,12 @@ func TestStandbyBBSTakesOverWhenTheActiveOneDies(t *testing.T) {
 	standby := active
 	standby.Name = "bbs-standby"
 	standby.Config = maps.Clone(active.Config)
-	standbyAPI := "127.0.0.1:38889"
-	standbyHealth := "127.0.0.1:38890"
+	standbyAPI := "127.0.0.1:18989"
+	standbyHealth := "127.0.0.1:18990"
 	standby.Config["listen_address"] = standbyAPI
 	standby.Config["health_address"] = standbyHealth
 	standby.Config["advertise_url"] = "https://" + standbyAPI
-	standby.Config["debug_address"] = "127.0.0.1:38017"
+	standby.Config["debug_address"] = "127.0.0.1:27090"
 	standby.Config["uuid"] = "bbs-local-1"
 	standby.Ready, standby.ReadyAt = localrun.TCPReady(standbyHealth), standbyHealth
 	if err := w.Sup.Start(ctx, standby); err != nil {

@@ -20,8 +20,10 @@ import (
 	"github.com/godiego/diego/internal/tlsconf"
 )
 
-// portOffset moves every port of the test Diego away from make run's.
-const portOffset = 20000
+// portOffset moves every port of the test Diego away from make run's while
+// keeping them below the kernel's ephemeral range (32768-60999), where an
+// outgoing connection could hold one of them.
+const portOffset = 10000
 
 // World is one running Diego.
 type World struct {

@@ -27,7 +27,7 @@ import (
 )
 
 // portOffset keeps the benchmark's Diego clear of make run's and the e2e suite's.
-const portOffset = 21000
+const portOffset = 12000 // below the ephemeral port range, clear of the e2e suite's 10000
 
 func main() {
 	bin := flag.String("bin", "bin", "directory holding the locket, bbs, auctioneer and route-emitter binaries")

@@ -152,8 +152,8 @@ func StartGarden(t testing.TB, maxContainers int) *Garden {
 		"default_rootfs": g.RootFS, "preloaded_rootfses": map[string]string{"busybox": g.RootFS},
 		// Host ports below the kernel's ephemeral range (32768-60999), where
 		// NetIn rules cannot capture other tests' listeners, and clear of the
-		// fixed ports of make run and the e2e suite.
-		"network_pool": g.Network, "port_pool_start": 10000 + (n%70)*100, "port_pool_size": 100,
+		// fixed ports of make run, the e2e suite and the benchmarks.
+		"network_pool": g.Network, "port_pool_start": 22000 + (n%50)*100, "port_pool_size": 100,
 		"external_ip": "127.0.0.1", "max_containers": maxContainers, "log_level": "error",
 	}
 	raw, _ := json.Marshal(cfg)
